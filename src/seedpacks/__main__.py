@@ -1,0 +1,3 @@
+from seedpacks.cli import app
+
+app()

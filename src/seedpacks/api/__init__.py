@@ -1,0 +1,1 @@
+"""The HTTP API: FastAPI routes over the same service functions the CLI uses."""

@@ -1,0 +1,50 @@
+"""The FastAPI application: a pool on the configured database, migrations at start-up."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from seedpacks import __version__, db
+from seedpacks.api import errors, seed_datasets
+from seedpacks.api.deps import Pool
+from seedpacks.config import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the database is opened when it starts serving."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = db.database_url(settings)
+        pool = db.open_pool(url, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+        with pool.connection() as conn:
+            db.migrate(conn)
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="seedpacks",
+        version=__version__,
+        description="Dataset packs for a next-best-action decisioning platform, on PostgreSQL.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(seed_datasets.router)
+
+    @app.get("/healthz", tags=["health"], summary="200 once the database answers")
+    def healthz(pool: Pool) -> JSONResponse:
+        try:
+            with pool.connection(timeout=5) as conn:
+                conn.execute("SELECT 1")
+        except Exception:
+            return JSONResponse({"status": 503, "message": "The database is not reachable."}, 503)
+        return JSONResponse({"status": "ok"})
+
+    return app

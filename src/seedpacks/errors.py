@@ -1,0 +1,78 @@
+"""One error base class carrying an HTTP status; the API renders it as `{status, message, ...}`."""
+
+from typing import Any
+
+
+class SeedError(Exception):
+    """An error a caller can act on: carries an HTTP status and a sentence."""
+
+    status = 400
+
+    def __init__(self, message: str, *, status: int | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+    def body(self) -> dict[str, Any]:
+        return {"status": self.status, "message": self.message, **self.extra}
+
+
+class BadRequest(SeedError):
+    status = 400
+
+
+class Unauthorized(SeedError):
+    status = 401
+
+
+class Forbidden(SeedError):
+    status = 403
+
+
+class NotFound(SeedError):
+    status = 404
+
+
+class PackNotFound(NotFound):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"No dataset pack with key '{key}'. GET /api/v1/seed-dataset lists the available keys.",
+            datasetKey=key,
+        )
+
+
+class Conflict(SeedError):
+    status = 409
+
+
+class OperationInProgress(Conflict):
+    def __init__(self, tenant: str) -> None:
+        super().__init__(
+            f"Another seed operation is running for tenant '{tenant}'. "
+            "Wait for it to finish (GET .../status) and try again."
+        )
+
+
+class PayloadTooLarge(SeedError):
+    status = 413
+
+
+class RateLimited(SeedError):
+    status = 429
+
+    def __init__(self, *, limit: int, window: int, retry_after: int) -> None:
+        super().__init__(
+            f"Rate limit reached: {limit} load or upload requests per {window} s for this tenant. "
+            f"Try again in {retry_after} s.",
+            retryAfter=retry_after,
+        )
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class InvalidPack(SeedError):
+    """A pack declaration that cannot be loaded: a defect in the pack, found before any SQL."""
+
+    status = 500

@@ -1,0 +1,1 @@
+"""Dataset packs, declared as data: see `model` for the vocabulary and `registry` for the list."""

@@ -1,0 +1,194 @@
+"""Column generators: small factories a pack composes, each vectorised over a block of rows."""
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from seedpacks.packs import rng
+from seedpacks.packs.model import Generator
+
+Lookup = Callable[[str, str, np.ndarray], pl.Series]
+
+
+def as_series(values: np.ndarray | pl.Series | Sequence[Any]) -> pl.Series:
+    """Return `values` as a polars Series (generators may return numpy arrays)."""
+    return values if isinstance(values, pl.Series) else pl.Series(values)
+
+
+class Block:
+    """The rows being generated: their row numbers, columns so far, and the keys of their streams."""
+
+    def __init__(
+        self,
+        *,
+        pack: str,
+        seed: int,
+        scale: int,
+        table: str,
+        idx: np.ndarray,
+        table_rows: Callable[[str], int],
+        lookup: Lookup,
+    ) -> None:
+        self.pack, self.seed, self.scale, self.table = pack, seed, scale, table
+        self.idx = idx
+        self.values: dict[str, pl.Series] = {}
+        self.column = ""
+        self._table_rows = table_rows
+        self._lookup = lookup
+
+    def __len__(self) -> int:
+        return len(self.idx)
+
+    def __getitem__(self, column: str) -> pl.Series:
+        return self.values[column]
+
+    def key(self, lane: str = "") -> np.uint64:
+        return rng.stream_key(self.pack, self.seed, self.table, self.column, lane)
+
+    def uniform(self, lane: int = 0) -> np.ndarray:
+        return rng.uniform(self.key(), self.idx, lane)
+
+    def uniform_named(self, name: str) -> np.ndarray:
+        """Floats in [0, 1) from a stream named for its purpose, shared by several columns."""
+        return rng.uniform(rng.stream_key(self.pack, self.seed, self.table, name), self.idx)
+
+    def normal(self, lane: int = 0) -> np.ndarray:
+        return rng.normal(self.key(), self.idx, lane)
+
+    def rows(self, table: str) -> int:
+        """Return how many rows `table` has at this load's scale."""
+        return self._table_rows(table)
+
+    def lookup(self, table: str, column: str, idx: np.ndarray) -> pl.Series:
+        """Return `table.column` at the given row numbers (generated on demand, deterministic)."""
+        return self._lookup(table, column, idx)
+
+
+def row_number(start: int = 1) -> Generator:
+    return lambda b: b.idx.astype(np.int64) + start
+
+
+def formatted_id(prefix: str, width: int = 6, start: int = 1) -> Generator:
+    """Return ids like `C000001`."""
+
+    def gen(b: Block) -> pl.Series:
+        digits = pl.Series((b.idx + start).astype(np.int64)).cast(pl.String).str.zfill(width)
+        return prefix + digits
+
+    return gen
+
+
+def hex_id(width: int = 32) -> Generator:
+    return lambda b: pl.Series(rng.hex_strings(b.key(), b.idx, width))
+
+
+def fixed(values: Sequence[Any]) -> Generator:
+    """Take row i's value from a fixed list (for small reference tables such as a portfolio)."""
+    series = pl.Series(list(values), strict=False)
+    return lambda b: series.gather(b.idx)
+
+
+def integers(low: int, high: int) -> Generator:
+    """Uniform integers in [low, high]."""
+    return lambda b: (low + np.floor(b.uniform() * (high - low + 1))).astype(np.int64)
+
+
+def normal(
+    mean: float, sd: float, *, low: float, high: float, decimals: int | None = 0
+) -> Generator:
+    """Normal values clipped to [low, high]; integers when decimals is None or 0."""
+
+    def gen(b: Block) -> np.ndarray:
+        x = np.clip(mean + sd * b.normal(), low, high)
+        if not decimals:
+            return np.rint(x).astype(np.int64)
+        return np.round(x, decimals)
+
+    return gen
+
+
+def lognormal(median: float, sigma: float, *, low: float, high: float, decimals: int = 2) -> Generator:
+    def gen(b: Block) -> np.ndarray:
+        x = median * np.exp(sigma * b.normal())
+        return np.round(np.clip(x, low, high), decimals)
+
+    return gen
+
+
+def choice(values: Sequence[Any], weights: Sequence[float] | None = None) -> Generator:
+    """Draw from `values` with the given relative weights."""
+    options = pl.Series(list(values))
+    w = np.ones(len(options)) if weights is None else np.asarray(weights, dtype=np.float64)
+    cumulative = np.cumsum(w / w.sum())
+    cumulative[-1] = 1.0
+
+    def gen(b: Block) -> pl.Series:
+        return options.gather(np.searchsorted(cumulative, b.uniform(), side="right"))
+
+    return gen
+
+
+def dates(start: date, end: date, *, weights_by_year: dict[int, float] | None = None) -> Generator:
+    """Dates in [start, end], uniform or weighted by calendar year."""
+    first = np.datetime64(start, "D")
+    last = np.datetime64(end, "D")
+
+    def gen(b: Block) -> np.ndarray:
+        if not weights_by_year:
+            span = (last - first).astype(np.int64) + 1
+            return first + np.floor(b.uniform() * span).astype(np.int64)
+        years = np.array(sorted(weights_by_year))
+        w = np.array([weights_by_year[y] for y in years], dtype=np.float64)
+        cumulative = np.cumsum(w / w.sum())
+        cumulative[-1] = 1.0
+        year = years[np.searchsorted(cumulative, b.uniform(0), side="right")]
+        year_start = np.maximum((year - 1970).astype("datetime64[Y]").astype("datetime64[D]"), first)
+        year_end = np.minimum(
+            (year + 1 - 1970).astype("datetime64[Y]").astype("datetime64[D]"), last + 1
+        )
+        span = (year_end - year_start).astype(np.int64)
+        return year_start + np.floor(b.uniform(1) * span).astype(np.int64)
+
+    return gen
+
+
+def timestamps(start: datetime, days: int) -> Generator:
+    first = np.datetime64(start, "s")
+
+    def gen(b: Block) -> np.ndarray:
+        return first + np.floor(b.uniform() * days * 86400).astype(np.int64)
+
+    return gen
+
+
+def reference(table: str, column: str) -> Generator:
+    """A value of `table.column` from a uniformly drawn row of that table."""
+
+    def gen(b: Block) -> pl.Series:
+        rows = np.floor(b.uniform() * b.rows(table)).astype(np.int64)
+        return b.lookup(table, column, rows)
+
+    return gen
+
+
+def null_where(inner: Generator, condition: Callable[[Block], np.ndarray]) -> Generator:
+    """Values of `inner`, NULL (None) where `condition` holds."""
+
+    def gen(b: Block) -> pl.Series:
+        mask = np.asarray(condition(b), dtype=bool)
+        return as_series(inner(b)).scatter(np.flatnonzero(mask), None)
+
+    return gen
+
+
+def null_fraction(inner: Generator, fraction: float) -> Generator:
+    """Values of `inner`, NULL for about `fraction` of the rows (its own random lane)."""
+    return null_where(inner, lambda b: rng.uniform(b.key("null"), b.idx) < fraction)
+
+
+def derived(function: Callable[[Block], np.ndarray]) -> Generator:
+    """A column computed from columns generated earlier in the same row."""
+    return function

@@ -1,0 +1,15 @@
+"""The one explicit registry of packs, built from imports."""
+
+from seedpacks.errors import PackNotFound
+from seedpacks.packs import starbucks
+from seedpacks.packs.model import Pack
+
+PACKS: dict[str, Pack] = {pack.key: pack for pack in (starbucks.PACK,)}
+
+
+def get_pack(key: str) -> Pack:
+    """Return the registered pack `key`, or raise PackNotFound (404)."""
+    try:
+        return PACKS[key]
+    except KeyError:
+        raise PackNotFound(key) from None

@@ -1,0 +1,1 @@
+"""Loading, removing and replacing pack data for a tenant, with progress and limits."""

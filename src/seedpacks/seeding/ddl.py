@@ -1,0 +1,63 @@
+"""DDL for pack data tables in a tenant's schema: create bare, constrain after the rows are in."""
+
+import psycopg
+from psycopg import sql
+
+from seedpacks.packs.model import ColumnType, Table
+
+SQL_TYPES: dict[ColumnType, str] = {
+    "text": "text",
+    "integer": "integer",
+    "bigint": "bigint",
+    "decimal": "numeric(14, 2)",
+    "boolean": "boolean",
+    "date": "date",
+    "timestamp": "timestamp",
+    "json": "jsonb",
+}
+
+
+def create_schema(conn: psycopg.Connection, pg_schema: str) -> None:
+    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(pg_schema)))
+
+
+def create_table(conn: psycopg.Connection, *, pg_schema: str, table: Table, name: str | None = None) -> None:
+    """Create the table without keys or indexes (they are built after the rows are in)."""
+    columns = sql.SQL(", ").join(
+        sql.SQL("{} {}{}").format(
+            sql.Identifier(col.name),
+            sql.SQL(SQL_TYPES[col.type]),
+            sql.SQL("" if col.nullable and col.name not in table.primary_key else " NOT NULL"),
+        )
+        for col in table.columns
+    )
+    conn.execute(
+        sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(pg_schema, name or table.name), columns)
+    )
+
+
+def add_constraints(conn: psycopg.Connection, *, pg_schema: str, table: Table, name: str | None = None) -> None:
+    """Add the primary key and indexes, then ANALYZE."""
+    target = sql.Identifier(pg_schema, name or table.name)
+    conn.execute(
+        sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(
+            target, sql.SQL(", ").join(map(sql.Identifier, table.primary_key))
+        )
+    )
+    for columns in table.indexes:
+        conn.execute(
+            sql.SQL("CREATE INDEX ON {} ({})").format(
+                target, sql.SQL(", ").join(map(sql.Identifier, columns))
+            )
+        )
+    conn.execute(sql.SQL("ANALYZE {}").format(target))
+
+
+def drop_schema_if_empty(conn: psycopg.Connection, pg_schema: str) -> None:
+    row = conn.execute(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = %s",
+        (pg_schema,),
+    ).fetchone()
+    if row and row[0] == 0:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {}").format(sql.Identifier(pg_schema)))

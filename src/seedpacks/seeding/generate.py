@@ -1,0 +1,117 @@
+"""Turn a pack's table declarations into deterministic polars frames, chunk by chunk."""
+
+from collections.abc import Iterator
+
+import numpy as np
+import polars as pl
+
+from seedpacks.packs import rng
+from seedpacks.packs.gen import Block, as_series
+from seedpacks.packs.model import Column, ColumnType, Pack
+from seedpacks.packs.truth import feature_matrix, probabilities
+
+POLARS_TYPES: dict[ColumnType, pl.DataType] = {
+    "text": pl.String(),
+    "integer": pl.Int64(),
+    "bigint": pl.Int64(),
+    "decimal": pl.Float64(),
+    "boolean": pl.Boolean(),
+    "date": pl.Date(),
+    "timestamp": pl.Datetime("us"),
+    "json": pl.String(),
+}
+
+CHUNK_ROWS = 100_000
+
+
+class Generator:
+    """Generates any column of any table of a pack at any row numbers, for one seed and scale."""
+
+    def __init__(self, pack: Pack, *, seed: int, scale: int) -> None:
+        self.pack, self.seed, self.scale = pack, seed, scale
+
+    def rows(self, table: str) -> int:
+        return self.pack.table(table).rows_at(self.scale)
+
+    def _block(self, table: str, idx: np.ndarray, upto: str | None = None) -> Block:
+        block = Block(
+            pack=self.pack.key,
+            seed=self.seed,
+            scale=self.scale,
+            table=table,
+            idx=idx,
+            table_rows=self.rows,
+            lookup=self.column,
+        )
+        for col in self.pack.table(table).columns:
+            block.column = col.name
+            block.values[col.name] = _typed(col, col.generate(block), len(idx))
+            if col.name == upto:
+                break
+        return block
+
+    def column(self, table: str, column: str, idx: np.ndarray) -> pl.Series:
+        """Return `table.column` at the given row numbers."""
+        return self._block(table, idx, upto=column).values[column]
+
+    def frame(self, table: str, idx: np.ndarray) -> pl.DataFrame:
+        """Return every column of `table` at the given row numbers."""
+        return pl.DataFrame(list(self._block(table, idx).values.values()))
+
+    def chunks(self, table: str, chunk_rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
+        """Yield the whole table in row order, `chunk_rows` rows at a time."""
+        total = self.rows(table)
+        for start in range(0, total, chunk_rows):
+            yield self.frame(table, np.arange(start, min(start + chunk_rows, total)))
+
+    def interaction_chunks(self, chunk_rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
+        """Yield the interaction history, sampled from the pack's ground truth."""
+        truth = self.pack.ground_truth
+        total = truth.interactions * self.scale
+        for start in range(0, total, chunk_rows):
+            yield self.interactions(np.arange(start, min(start + chunk_rows, total)))
+
+    def interactions(self, idx: np.ndarray) -> pl.DataFrame:
+        """Return the interactions at the given row numbers."""
+        pack, truth = self.pack, self.pack.ground_truth
+
+        def draw(lane: str) -> np.ndarray:
+            return rng.uniform(rng.stream_key(pack.key, self.seed, "interactions", lane), idx)
+
+        customers = np.floor(draw("customer") * self.rows(truth.customer_table)).astype(np.int64)
+        arms = np.floor(draw("arm") * len(truth.arms)).astype(np.int64)
+        needed = {truth.customer_id} | {f.column for f in truth.features}
+        columns = {name: self.column(truth.customer_table, name, customers) for name in needed}
+        p = probabilities(truth, feature_matrix(truth, columns), arms)
+        positive = draw("outcome") < p
+        offers = np.array([arm.offer for arm in truth.arms], dtype=object)
+        channels = np.array([arm.channel for arm in truth.arms], dtype=object)
+        creative_pick = draw("creative")
+        creative_ids = np.empty(len(idx), dtype=object)
+        for a, arm in enumerate(truth.arms):
+            options = [c for c in pack.creatives if c.offer == arm.offer and c.channel == arm.channel]
+            weights = np.cumsum([max(c.weight, 0) for c in options], dtype=np.float64)
+            chosen = np.searchsorted(weights / weights[-1], creative_pick[arms == a], side="right")
+            creative_ids[arms == a] = np.array([c.id for c in options], dtype=object)[
+                np.minimum(chosen, len(options) - 1)
+            ]
+        start = np.datetime64(truth.start, "s")
+        occurred = start + np.floor(draw("time") * truth.days * 86400).astype(np.int64)
+        outcome = np.where(positive, truth.positive_outcome, truth.negative_outcome)
+        return pl.DataFrame(
+            {
+                "customer_id": columns[truth.customer_id].cast(pl.String),
+                "offer_id": pl.Series(offers[arms], dtype=pl.String),
+                "creative_id": pl.Series(creative_ids, dtype=pl.String),
+                "channel_id": pl.Series(channels[arms], dtype=pl.String),
+                "outcome": pl.Series(outcome, dtype=pl.String),
+                "occurred_at": pl.Series(occurred.astype("datetime64[us]")),
+            }
+        )
+
+
+def _typed(col: Column, values: object, length: int) -> pl.Series:
+    series = as_series(values)  # type: ignore[arg-type]
+    if len(series) != length:
+        raise ValueError(f"generator of column {col.name} returned {len(series)} values for {length} rows")
+    return series.cast(POLARS_TYPES[col.type]).alias(col.name)

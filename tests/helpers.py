@@ -1,0 +1,78 @@
+"""Plain helper functions for tests: what the database holds for a tenant."""
+
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+from seedpacks.seeding.entities import KINDS
+from seedpacks.seeding.tenancy import tenant_schema
+
+
+def counts_in_database(pool: ConnectionPool, tenant: str, key: str) -> dict[str, int]:
+    """Count, table by table, what the database holds of `tenant`'s pack `key`."""
+    counts: dict[str, int] = {}
+    with pool.connection() as conn:
+        for kind in KINDS:
+            row = conn.execute(
+                sql.SQL("SELECT count(*) FROM {} WHERE tenant_id = %s AND dataset_key = %s").format(
+                    sql.Identifier(kind.table)
+                ),
+                (tenant, key),
+            ).fetchone()
+            counts[kind.count_key] = row[0] if row else 0
+        for table, key_name in (("interactions", "interactions"),
+                                ("interaction_summaries", "interactionSummaries")):
+            row = conn.execute(
+                sql.SQL("SELECT count(*) FROM {} WHERE tenant_id = %s AND dataset_key = %s").format(
+                    sql.Identifier(table)
+                ),
+                (tenant, key),
+            ).fetchone()
+            counts[key_name] = row[0] if row else 0
+        tables = conn.execute(
+            "SELECT pg_schema, table_name FROM data_schemas WHERE tenant_id = %s AND dataset_key = %s",
+            (tenant, key),
+        ).fetchall()
+        for pg_schema, table in tables:
+            row = conn.execute(
+                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(pg_schema, table))
+            ).fetchone()
+            counts[f"{table}_rows"] = row[0] if row else 0
+        row = conn.execute(
+            "SELECT coalesce(sum(customer_count), 0) FROM segments"
+            " WHERE tenant_id = %s AND dataset_key = %s",
+            (tenant, key),
+        ).fetchone()
+        counts["segmentCustomers"] = int(row[0]) if row else 0
+    return counts
+
+
+def tenant_footprint(pool: ConnectionPool, tenant: str) -> dict[str, int]:
+    """Return every public table's row count for `tenant` (those with a dataset_key column),
+    plus the relations in the tenant's schema, keyed 'schema:<relation>'."""
+    found: dict[str, int] = {}
+    with pool.connection() as conn:
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND column_name = 'dataset_key'"
+        ).fetchall()
+        for (table,) in tables:
+            row = conn.execute(
+                sql.SQL("SELECT count(*) FROM {} WHERE tenant_id = %s").format(
+                    sql.Identifier(table)
+                ),
+                (tenant,),
+            ).fetchone()
+            if row and row[0]:
+                found[table] = row[0]
+        relations = conn.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s",
+            (tenant_schema(tenant),),
+        ).fetchall()
+        found |= {f"schema:{name}": 1 for (name,) in relations}
+        schema = conn.execute(
+            "SELECT 1 FROM pg_namespace WHERE nspname = %s", (tenant_schema(tenant),)
+        ).fetchone()
+        if schema:
+            found["schema"] = 1
+    return found
