@@ -19,8 +19,10 @@ def counts_in_database(pool: ConnectionPool, tenant: str, key: str) -> dict[str,
                 (tenant, key),
             ).fetchone()
             counts[kind.count_key] = row[0] if row else 0
-        for table, key_name in (("interactions", "interactions"),
-                                ("interaction_summaries", "interactionSummaries")):
+        for table, key_name in (
+            ("interactions", "interactions"),
+            ("interaction_summaries", "interactionSummaries"),
+        ):
             row = conn.execute(
                 sql.SQL("SELECT count(*) FROM {} WHERE tenant_id = %s AND dataset_key = %s").format(
                     sql.Identifier(table)
@@ -29,7 +31,8 @@ def counts_in_database(pool: ConnectionPool, tenant: str, key: str) -> dict[str,
             ).fetchone()
             counts[key_name] = row[0] if row else 0
         tables = conn.execute(
-            "SELECT pg_schema, table_name FROM data_schemas WHERE tenant_id = %s AND dataset_key = %s",
+            "SELECT pg_schema, table_name FROM data_schemas"
+            " WHERE tenant_id = %s AND dataset_key = %s",
             (tenant, key),
         ).fetchall()
         for pg_schema, table in tables:

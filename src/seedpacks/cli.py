@@ -4,7 +4,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Realistic dataset packs for a next-best-action platform.", no_args_is_help=True)
+app = typer.Typer(
+    help="Realistic dataset packs for a next-best-action platform.", no_args_is_help=True
+)
 
 
 @app.command()

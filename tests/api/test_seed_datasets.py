@@ -10,7 +10,9 @@ from tests.helpers import counts_in_database, tenant_footprint
 BASE = "/api/v1/seed-dataset"
 
 
-def test_list_shows_the_starbucks_metadata_of_the_reference(client: httpx.Client, tenant: str) -> None:
+def test_list_shows_the_starbucks_metadata_of_the_reference(
+    client: httpx.Client, tenant: str
+) -> None:
     response = client.get(BASE, headers=as_role(tenant))
     assert response.status_code == 200
     body = response.json()
@@ -44,8 +46,11 @@ def test_identity_is_required_and_roles_are_enforced(client: httpx.Client, tenan
     assert "admin, editor or viewer" in bad_role.json()["message"]
     for role in ("editor", "viewer"):
         headers = as_role(tenant, role)
-        for method, path in (("GET", BASE), ("POST", f"{BASE}/starbucks"),
-                             ("DELETE", f"{BASE}/starbucks")):
+        for method, path in (
+            ("GET", BASE),
+            ("POST", f"{BASE}/starbucks"),
+            ("DELETE", f"{BASE}/starbucks"),
+        ):
             response = client.request(method, path, headers=headers)
             assert response.status_code == 403, (role, method, path)
             assert role in response.json()["message"]
@@ -66,17 +71,25 @@ def test_unknown_keys_are_404(client: httpx.Client, tenant: str) -> None:
 def test_load_counts_agree_with_metadata_database_and_removal(
     client: httpx.Client, tenant: str, pool: ConnectionPool
 ) -> None:
-    listed = next(d for d in client.get(BASE, headers=as_role(tenant)).json()["datasets"]
-                  if d["key"] == "starbucks")
+    listed = next(
+        d
+        for d in client.get(BASE, headers=as_role(tenant)).json()["datasets"]
+        if d["key"] == "starbucks"
+    )
     response = client.post(f"{BASE}/starbucks", headers=as_role(tenant))
     assert response.status_code == 201
     body = response.json()
     assert body["message"] == "Starbucks Offers loaded successfully"
     assert body["datasetKey"] == "starbucks"
     counts = body["counts"]
-    for meta, key in (("schemaCount", "schemas"), ("offerCount", "offers"),
-                      ("modelCount", "models"), ("channelCount", "channels"),
-                      ("categoryCount", "categories"), ("creativeCount", "creatives")):
+    for meta, key in (
+        ("schemaCount", "schemas"),
+        ("offerCount", "offers"),
+        ("modelCount", "models"),
+        ("channelCount", "channels"),
+        ("categoryCount", "categories"),
+        ("creativeCount", "creatives"),
+    ):
         assert counts[key] == listed[meta], key
     assert counts["starbucks_customers_rows"] == 1000
     assert counts["interactions"] == 500
@@ -100,7 +113,9 @@ def test_load_counts_agree_with_metadata_database_and_removal(
     assert "not loaded" in again.json()["message"]
 
 
-def test_loading_the_loaded_pack_is_409_and_force_reloads(client: httpx.Client, tenant: str) -> None:
+def test_loading_the_loaded_pack_is_409_and_force_reloads(
+    client: httpx.Client, tenant: str
+) -> None:
     assert client.post(f"{BASE}/starbucks", headers=as_role(tenant)).status_code == 201
     conflict = client.post(f"{BASE}/starbucks", headers=as_role(tenant))
     assert conflict.status_code == 409
@@ -117,8 +132,9 @@ def test_loading_the_loaded_pack_is_409_and_force_reloads(client: httpx.Client, 
 
 
 def test_the_sixth_load_call_within_a_minute_is_429(client: httpx.Client, tenant: str) -> None:
-    statuses = [client.post(f"{BASE}/starbucks", headers=as_role(tenant)).status_code
-                for _ in range(5)]
+    statuses = [
+        client.post(f"{BASE}/starbucks", headers=as_role(tenant)).status_code for _ in range(5)
+    ]
     assert statuses == [201, 409, 409, 409, 409]
     limited = client.post(f"{BASE}/starbucks", headers=as_role(tenant))
     assert limited.status_code == 429
@@ -131,7 +147,7 @@ def test_the_sixth_load_call_within_a_minute_is_429(client: httpx.Client, tenant
 
 
 def test_two_tenants_are_isolated(client: httpx.Client, tenant: str, pool: ConnectionPool) -> None:
-    other = tenant + "/Acme Ltd \"quoted\"; DROP TABLE offers;--"
+    other = tenant + '/Acme Ltd "quoted"; DROP TABLE offers;--'
     first = client.post(f"{BASE}/starbucks", headers=as_role(tenant)).json()
     second = client.post(f"{BASE}/starbucks?seed=7", headers=as_role(other)).json()
     assert first["counts"] == counts_in_database(pool, tenant, "starbucks")

@@ -10,7 +10,7 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from seedpacks.packs import starbucks
-from seedpacks.packs.model import Column, Pack
+from seedpacks.packs.model import Pack
 from seedpacks.packs.registry import PACKS
 from tests.conftest import as_role
 from tests.helpers import counts_in_database, tenant_footprint

@@ -44,10 +44,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        messages = {404: "No such endpoint: see /docs for the API.",
-                    405: "This endpoint does not take that HTTP method: see /docs."}
-        message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in messages \
+        messages = {
+            404: "No such endpoint: see /docs for the API.",
+            405: "This endpoint does not take that HTTP method: see /docs.",
+        }
+        message = (
+            exc.detail
+            if isinstance(exc.detail, str) and exc.status_code not in messages
             else messages.get(exc.status_code, str(exc.detail))
+        )
         response = _json(exc.status_code, message)
         if exc.headers:
             response.headers.update(exc.headers)
@@ -56,5 +61,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
-        return _json(500, "Internal error: the operation was rolled back and nothing was changed. "
-                          "The server log has the details.")
+        return _json(
+            500,
+            "Internal error: the operation was rolled back and nothing was changed. "
+            "The server log has the details.",
+        )

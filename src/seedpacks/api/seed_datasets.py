@@ -43,8 +43,13 @@ def load_dataset(
     scale: Annotated[int, Query(description="multiplies customers, events, interactions")] = 1,
 ) -> JSONResponse:
     body = operations.load_dataset(
-        pool, settings, tenant=who.tenant, key=key, force=_flag("force", force),
-        seed=seed, scale=scale,
+        pool,
+        settings,
+        tenant=who.tenant,
+        key=key,
+        force=_flag("force", force),
+        seed=seed,
+        scale=scale,
     )
     return JSONResponse(body, status_code=201)
 

@@ -19,7 +19,7 @@ def as_series(values: np.ndarray | pl.Series | Sequence[Any]) -> pl.Series:
 
 
 class Block:
-    """The rows being generated: their row numbers, columns so far, and the keys of their streams."""
+    """The rows being generated: row numbers, columns so far, keys of their random streams."""
 
     def __init__(
         self,
@@ -110,7 +110,9 @@ def normal(
     return gen
 
 
-def lognormal(median: float, sigma: float, *, low: float, high: float, decimals: int = 2) -> Generator:
+def lognormal(
+    median: float, sigma: float, *, low: float, high: float, decimals: int = 2
+) -> Generator:
     def gen(b: Block) -> np.ndarray:
         x = median * np.exp(sigma * b.normal())
         return np.round(np.clip(x, low, high), decimals)
@@ -145,7 +147,9 @@ def dates(start: date, end: date, *, weights_by_year: dict[int, float] | None = 
         cumulative = np.cumsum(w / w.sum())
         cumulative[-1] = 1.0
         year = years[np.searchsorted(cumulative, b.uniform(0), side="right")]
-        year_start = np.maximum((year - 1970).astype("datetime64[Y]").astype("datetime64[D]"), first)
+        year_start = np.maximum(
+            (year - 1970).astype("datetime64[Y]").astype("datetime64[D]"), first
+        )
         year_end = np.minimum(
             (year + 1 - 1970).astype("datetime64[Y]").astype("datetime64[D]"), last + 1
         )

@@ -12,9 +12,28 @@ import polars as pl
 
 from seedpacks.packs import gen
 from seedpacks.packs.model import (
-    AlgorithmModel, Arm, Category, Channel, Column, ContactPolicy, CsvColumn, CsvMapping,
-    DecisionFlow, Experiment, Feature, Filter, FlowNode, GroundTruth, Offer, OutcomeType, Pack,
-    QualificationRule, Reference, Segment, SubCategory, Table,
+    AlgorithmModel,
+    Arm,
+    Category,
+    Channel,
+    Column,
+    ContactPolicy,
+    CsvColumn,
+    CsvMapping,
+    DecisionFlow,
+    Experiment,
+    Feature,
+    Filter,
+    FlowNode,
+    GroundTruth,
+    Offer,
+    OutcomeType,
+    Pack,
+    QualificationRule,
+    Reference,
+    Segment,
+    SubCategory,
+    Table,
 )
 from seedpacks.packs.model import Creative as CreativeSpec
 
@@ -26,7 +45,14 @@ PORTFOLIO = (
     ("9b98b8c7a33c4b65b9aebfe6a799e6d9", "bogo", 5, 5, 7, ("web", "email", "mobile")),
     ("0b1e1539f2cc45b7b9fa7c272da2e1d7", "discount", 5, 20, 10, ("web", "email")),
     ("2298d6c36e964ae4a3e7e9706d1fb8c2", "discount", 3, 7, 7, ("web", "email", "mobile", "social")),
-    ("fafdcd668e3743c1bb461111dcafc2a4", "discount", 2, 10, 10, ("web", "email", "mobile", "social")),
+    (
+        "fafdcd668e3743c1bb461111dcafc2a4",
+        "discount",
+        2,
+        10,
+        10,
+        ("web", "email", "mobile", "social"),
+    ),
     ("5a8bc65990b245e5a138643cd4eb9837", "informational", 0, 0, 3, ("email", "mobile", "social")),
     ("f19421c1d4aa40978ebb69ca19b0e20d", "bogo", 5, 5, 5, ("web", "email", "mobile", "social")),
     ("2906b810c7d4411798c6938adc9daaa5", "discount", 2, 10, 7, ("web", "email", "mobile")),
@@ -42,17 +68,33 @@ CHANNELS = (
 )
 
 CATEGORIES = (
-    Category("sb_bogo", "Starbucks: BOGO", "Buy one, get one free rewards",
-             {"offerType": "bogo"},
-             (SubCategory("sb_bogo_5", "BOGO $5"), SubCategory("sb_bogo_10", "BOGO $10"))),
-    Category("sb_discount", "Starbucks: Discount", "Spend-and-save discounts",
-             {"offerType": "discount"},
-             (SubCategory("sb_discount_small", "Discount $2-3"),
-              SubCategory("sb_discount_large", "Discount $5"))),
-    Category("sb_info", "Starbucks: Informational", "Product announcements, no reward",
-             {"offerType": "informational"},
-             (SubCategory("sb_info_short", "3-day announcement"),
-              SubCategory("sb_info_long", "4-day announcement"))),
+    Category(
+        "sb_bogo",
+        "Starbucks: BOGO",
+        "Buy one, get one free rewards",
+        {"offerType": "bogo"},
+        (SubCategory("sb_bogo_5", "BOGO $5"), SubCategory("sb_bogo_10", "BOGO $10")),
+    ),
+    Category(
+        "sb_discount",
+        "Starbucks: Discount",
+        "Spend-and-save discounts",
+        {"offerType": "discount"},
+        (
+            SubCategory("sb_discount_small", "Discount $2-3"),
+            SubCategory("sb_discount_large", "Discount $5"),
+        ),
+    ),
+    Category(
+        "sb_info",
+        "Starbucks: Informational",
+        "Product announcements, no reward",
+        {"offerType": "informational"},
+        (
+            SubCategory("sb_info_short", "3-day announcement"),
+            SubCategory("sb_info_long", "4-day announcement"),
+        ),
+    ),
 )
 
 
@@ -84,14 +126,25 @@ OFFERS = tuple(
         budget=5000.0 if reward else None,
         start_date=date(2024, 1, 1),
         end_date=date(2024, 12, 31),
-        attributes={"offerType": kind, "reward": reward, "difficulty": difficulty,
-                    "durationDays": duration, "portfolioChannels": list(channels)},
+        attributes={
+            "offerType": kind,
+            "reward": reward,
+            "difficulty": difficulty,
+            "durationDays": duration,
+            "portfolioChannels": list(channels),
+        },
     )
     for oid, kind, reward, difficulty, duration, channels in PORTFOLIO
 )
 
-_TEMPLATES = {"email": "email", "mobile": "push", "social": "social_post", "web": "banner",
-              "in_app": "card", "sms": "sms"}
+_TEMPLATES = {
+    "email": "email",
+    "mobile": "push",
+    "social": "social_post",
+    "web": "banner",
+    "in_app": "card",
+    "sms": "sms",
+}
 
 CREATIVES = tuple(
     CreativeSpec(
@@ -102,7 +155,8 @@ CREATIVES = tuple(
         template_type=_TEMPLATES[channel.id],
         subject=offer.name if channel.id == "email" else None,
         headline=offer.name,
-        body=f"{offer.description.capitalize()}. Valid for {offer.attributes['durationDays']} days.",
+        body=f"{offer.description.capitalize()}. "
+        f"Valid for {offer.attributes['durationDays']} days.",
         cta="Activate in the app" if offer.attributes["reward"] else "Learn more",
         weight=100 if channel.id in offer.attributes["portfolioChannels"] else 20,
     )
@@ -153,27 +207,56 @@ TABLES = (
         rows=1000,
         primary_key=("id",),
         columns=(
-            Column("id", "text", gen.hex_id(32), nullable=False, description="member id",
-                   csv=CsvColumn(aliases=("customer_id", "person"), required=True)),
-            Column("gender", "text",
-                   gen.null_where(gen.choice(["M", "F", "O"], [57.2, 41.3, 1.5]), _unknown),
-                   description="M, F or O; NULL when unknown",
-                   csv=CsvColumn(sentinels=("",))),
-            Column("age", "integer",
-                   gen.null_where(gen.normal(54.4, 17.4, low=18, high=101), _unknown),
-                   description="years; NULL when unknown",
-                   csv=CsvColumn(sentinels=("118", ""))),
-            Column("income", "decimal",
-                   gen.null_where(gen.normal(65400, 21600, low=30000, high=120000, decimals=-3),
-                                  _unknown),
-                   description="yearly income in USD; NULL when unknown",
-                   csv=CsvColumn(sentinels=("",))),
-            Column("became_member_on", "date",
-                   gen.dates(date(2013, 7, 29), date(2018, 7, 26),
-                             weights_by_year={2013: 286, 2014: 691, 2015: 1830, 2016: 3526,
-                                              2017: 6469, 2018: 4198}),
-                   nullable=False, description="membership start",
-                   csv=CsvColumn(parse={"date_formats": ["%Y%m%d", "%Y-%m-%d"]}, required=True)),
+            Column(
+                "id",
+                "text",
+                gen.hex_id(32),
+                nullable=False,
+                description="member id",
+                csv=CsvColumn(aliases=("customer_id", "person"), required=True),
+            ),
+            Column(
+                "gender",
+                "text",
+                gen.null_where(gen.choice(["M", "F", "O"], [57.2, 41.3, 1.5]), _unknown),
+                description="M, F or O; NULL when unknown",
+                csv=CsvColumn(sentinels=("",)),
+            ),
+            Column(
+                "age",
+                "integer",
+                gen.null_where(gen.normal(54.4, 17.4, low=18, high=101), _unknown),
+                description="years; NULL when unknown",
+                csv=CsvColumn(sentinels=("118", "")),
+            ),
+            Column(
+                "income",
+                "decimal",
+                gen.null_where(
+                    gen.normal(65400, 21600, low=30000, high=120000, decimals=-3), _unknown
+                ),
+                description="yearly income in USD; NULL when unknown",
+                csv=CsvColumn(sentinels=("",)),
+            ),
+            Column(
+                "became_member_on",
+                "date",
+                gen.dates(
+                    date(2013, 7, 29),
+                    date(2018, 7, 26),
+                    weights_by_year={
+                        2013: 286,
+                        2014: 691,
+                        2015: 1830,
+                        2016: 3526,
+                        2017: 6469,
+                        2018: 4198,
+                    },
+                ),
+                nullable=False,
+                description="membership start",
+                csv=CsvColumn(parse={"date_formats": ["%Y%m%d", "%Y-%m-%d"]}, required=True),
+            ),
         ),
         indexes=(("income",),),
     ),
@@ -188,11 +271,20 @@ TABLES = (
             Column("offer_type", "text", gen.fixed([p[1] for p in PORTFOLIO]), nullable=False),
             Column("reward", "integer", gen.fixed([p[2] for p in PORTFOLIO]), nullable=False),
             Column("difficulty", "integer", gen.fixed([p[3] for p in PORTFOLIO]), nullable=False),
-            Column("duration", "integer", gen.fixed([p[4] for p in PORTFOLIO]), nullable=False,
-                   description="days"),
-            Column("channels", "json",
-                   gen.fixed(['["' + '", "'.join(p[5]) + '"]' for p in PORTFOLIO]),
-                   nullable=False, description="JSON list of channels"),
+            Column(
+                "duration",
+                "integer",
+                gen.fixed([p[4] for p in PORTFOLIO]),
+                nullable=False,
+                description="days",
+            ),
+            Column(
+                "channels",
+                "json",
+                gen.fixed(['["' + '", "'.join(p[5]) + '"]' for p in PORTFOLIO]),
+                nullable=False,
+                description="JSON list of channels",
+            ),
         ),
     ),
     Table(
@@ -206,77 +298,162 @@ TABLES = (
         columns=(
             Column("id", "bigint", gen.row_number(), nullable=False),
             Column("person", "text", gen.reference(CUSTOMERS, "id"), nullable=False),
-            Column("event", "text",
-                   gen.choice(["transaction", "offer received", "offer viewed", "offer completed"],
-                              [45.3, 24.9, 18.8, 11.0]),
-                   nullable=False),
-            Column("offer_id", "text", gen.derived(_event_offer),
-                   description="the offer received, viewed or completed"),
+            Column(
+                "event",
+                "text",
+                gen.choice(
+                    ["transaction", "offer received", "offer viewed", "offer completed"],
+                    [45.3, 24.9, 18.8, 11.0],
+                ),
+                nullable=False,
+            ),
+            Column(
+                "offer_id",
+                "text",
+                gen.derived(_event_offer),
+                description="the offer received, viewed or completed",
+            ),
             Column("amount", "decimal", gen.derived(_event_amount), description="transaction USD"),
-            Column("reward", "decimal", gen.derived(_event_reward),
-                   description="reward of a completed offer"),
-            Column("time", "integer", gen.derived(lambda b: 6 * np.floor(b.uniform() * 120)),
-                   nullable=False, description="hours since the start of the test"),
+            Column(
+                "reward",
+                "decimal",
+                gen.derived(_event_reward),
+                description="reward of a completed offer",
+            ),
+            Column(
+                "time",
+                "integer",
+                gen.derived(lambda b: 6 * np.floor(b.uniform() * 120)),
+                nullable=False,
+                description="hours since the start of the test",
+            ),
         ),
     ),
 )
 
 QUALIFICATION_RULES = (
-    QualificationRule("sb_rule_member", "Active members only", "eligibility", "attribute_condition",
-                      {"field": f"{CUSTOMERS}.became_member_on", "operator": "not_null"}),
-    QualificationRule("sb_rule_hard_discount", "Income for the $20 discount", "eligibility",
-                      "attribute_condition",
-                      {"field": f"{CUSTOMERS}.income", "operator": ">=", "value": 50000},
-                      scope="offer", scope_ref="0b1e1539f2cc45b7b9fa7c272da2e1d7"),
-    QualificationRule("sb_rule_bogo_age", "BOGO for adults 21+", "fit", "attribute_condition",
-                      {"field": f"{CUSTOMERS}.age", "operator": ">=", "value": 21,
-                       "unknownPasses": True},
-                      scope="category", scope_ref="sb_bogo"),
-    QualificationRule("sb_rule_new_members", "New members prefer discounts", "match",
-                      "attribute_condition",
-                      {"field": f"{CUSTOMERS}.became_member_on", "operator": ">=",
-                       "value": "2017-01-01", "multiplier": 1.2},
-                      scope="category", scope_ref="sb_discount"),
-    QualificationRule("sb_rule_propensity", "Minimum propensity", "match", "propensity_threshold",
-                      {"minScore": 0.01}),
+    QualificationRule(
+        "sb_rule_member",
+        "Active members only",
+        "eligibility",
+        "attribute_condition",
+        {"field": f"{CUSTOMERS}.became_member_on", "operator": "not_null"},
+    ),
+    QualificationRule(
+        "sb_rule_hard_discount",
+        "Income for the $20 discount",
+        "eligibility",
+        "attribute_condition",
+        {"field": f"{CUSTOMERS}.income", "operator": ">=", "value": 50000},
+        scope="offer",
+        scope_ref="0b1e1539f2cc45b7b9fa7c272da2e1d7",
+    ),
+    QualificationRule(
+        "sb_rule_bogo_age",
+        "BOGO for adults 21+",
+        "fit",
+        "attribute_condition",
+        {"field": f"{CUSTOMERS}.age", "operator": ">=", "value": 21, "unknownPasses": True},
+        scope="category",
+        scope_ref="sb_bogo",
+    ),
+    QualificationRule(
+        "sb_rule_new_members",
+        "New members prefer discounts",
+        "match",
+        "attribute_condition",
+        {
+            "field": f"{CUSTOMERS}.became_member_on",
+            "operator": ">=",
+            "value": "2017-01-01",
+            "multiplier": 1.2,
+        },
+        scope="category",
+        scope_ref="sb_discount",
+    ),
+    QualificationRule(
+        "sb_rule_propensity",
+        "Minimum propensity",
+        "match",
+        "propensity_threshold",
+        {"minScore": 0.01},
+    ),
 )
 
 CONTACT_POLICIES = (
-    ContactPolicy("sb_policy_daily", "Daily cap", "frequency_cap",
-                  {"maxPerDay": 3, "maxPerWeek": 10, "maxPerMonth": 30}),
-    ContactPolicy("sb_policy_cooldown", "Offer cooldown", "cooldown", {"cooldownHours": 24,
-                  "per": "offer"}),
-    ContactPolicy("sb_policy_info", "Informational weekly cap", "frequency_cap",
-                  {"maxPerWeek": 2}, scope="category", scope_ref="sb_info"),
+    ContactPolicy(
+        "sb_policy_daily",
+        "Daily cap",
+        "frequency_cap",
+        {"maxPerDay": 3, "maxPerWeek": 10, "maxPerMonth": 30},
+    ),
+    ContactPolicy(
+        "sb_policy_cooldown", "Offer cooldown", "cooldown", {"cooldownHours": 24, "per": "offer"}
+    ),
+    ContactPolicy(
+        "sb_policy_info",
+        "Informational weekly cap",
+        "frequency_cap",
+        {"maxPerWeek": 2},
+        scope="category",
+        scope_ref="sb_info",
+    ),
 )
 
 MODELS = (
-    AlgorithmModel("sb_model_scorecard", "starbucks-scorecard", "Starbucks member scorecard",
-                   "scorecard",
-                   {"baseScore": 50, "rules": [
-                       {"field": f"{CUSTOMERS}.income", "operator": ">=", "value": 75000,
-                        "points": 15},
-                       {"field": f"{CUSTOMERS}.age", "operator": ">=", "value": 50, "points": 10},
-                       {"field": f"{CUSTOMERS}.gender", "operator": "=", "value": "F",
-                        "points": 5},
-                       {"field": f"{CUSTOMERS}.became_member_on", "operator": "<",
-                        "value": "2016-01-01", "points": 8}]}),
-    AlgorithmModel("sb_model_bayes", "starbucks-bayesian", "Offer completion rate (Bayesian)",
-                   "bayesian", {"prior": {"alpha": 1, "beta": 1}}, learns_from_history=True),
-    AlgorithmModel("sb_model_thompson", "starbucks-thompson", "Offer Thompson bandit",
-                   "thompson_bandit", {"prior": {"alpha": 1, "beta": 1}},
-                   learns_from_history=True),
+    AlgorithmModel(
+        "sb_model_scorecard",
+        "starbucks-scorecard",
+        "Starbucks member scorecard",
+        "scorecard",
+        {
+            "baseScore": 50,
+            "rules": [
+                {"field": f"{CUSTOMERS}.income", "operator": ">=", "value": 75000, "points": 15},
+                {"field": f"{CUSTOMERS}.age", "operator": ">=", "value": 50, "points": 10},
+                {"field": f"{CUSTOMERS}.gender", "operator": "=", "value": "F", "points": 5},
+                {
+                    "field": f"{CUSTOMERS}.became_member_on",
+                    "operator": "<",
+                    "value": "2016-01-01",
+                    "points": 8,
+                },
+            ],
+        },
+    ),
+    AlgorithmModel(
+        "sb_model_bayes",
+        "starbucks-bayesian",
+        "Offer completion rate (Bayesian)",
+        "bayesian",
+        {"prior": {"alpha": 1, "beta": 1}},
+        learns_from_history=True,
+    ),
+    AlgorithmModel(
+        "sb_model_thompson",
+        "starbucks-thompson",
+        "Offer Thompson bandit",
+        "thompson_bandit",
+        {"prior": {"alpha": 1, "beta": 1}},
+        learns_from_history=True,
+    ),
 )
 
 EXPERIMENTS = (
-    Experiment("sb_experiment", "starbucks-bandit-vs-scorecard", "Thompson bandit vs scorecard",
-               champion="sb_model_thompson",
-               traffic_split={"sb_model_thompson": 80, "sb_model_scorecard": 20}),
+    Experiment(
+        "sb_experiment",
+        "starbucks-bandit-vs-scorecard",
+        "Thompson bandit vs scorecard",
+        champion="sb_model_thompson",
+        traffic_split={"sb_model_thompson": 80, "sb_model_scorecard": 20},
+    ),
 )
 
 DECISION_FLOWS = (
     DecisionFlow(
-        "sb_flow", "starbucks-nba", "Starbucks next best offer",
+        "sb_flow",
+        "starbucks-nba",
+        "Starbucks next best offer",
         experiment="sb_experiment",
         nodes=(
             FlowNode("inventory", {"status": "active"}),
@@ -292,9 +469,13 @@ DECISION_FLOWS = (
 )
 
 SEGMENTS = (
-    Segment("sb_segment_high_income", "High-Income Members", CUSTOMERS,
-            (Filter("income", ">=", 90000),),
-            "Members with a yearly income of 90,000 USD or more"),
+    Segment(
+        "sb_segment_high_income",
+        "High-Income Members",
+        CUSTOMERS,
+        (Filter("income", ">=", 90000),),
+        "Members with a yearly income of 90,000 USD or more",
+    ),
 )
 
 # Ground truth: BOGO appeals to higher incomes and older members, discounts to lower incomes;
@@ -317,9 +498,12 @@ GROUND_TRUTH = GroundTruth(
         Feature("unknown", "age", "is_null"),
     ),
     arms=tuple(
-        Arm(oid, channel,
+        Arm(
+            oid,
+            channel,
             round(_TYPE_BASE[kind] - 0.06 * difficulty + 0.08 * reward + _CHANNEL_LIFT[channel], 4),
-            _TYPE_WEIGHTS[kind])
+            _TYPE_WEIGHTS[kind],
+        )
         for oid, kind, reward, difficulty, _duration, channels in PORTFOLIO
         for channel in channels
     ),

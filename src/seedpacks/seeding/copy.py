@@ -12,12 +12,12 @@ from psycopg import sql
 WRITE_BLOCK = 1 << 20
 
 
-def copy_frame(
-    conn: psycopg.Connection, *, table: sql.Composable, frame: pl.DataFrame
-) -> int:
+def copy_frame(conn: psycopg.Connection, *, table: sql.Composable, frame: pl.DataFrame) -> int:
     """COPY a frame (columns named as the table's) as CSV; return the rows written."""
     buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, null_value="\\N", datetime_format="%Y-%m-%d %H:%M:%S")
+    frame.write_csv(
+        buffer, include_header=False, null_value="\\N", datetime_format="%Y-%m-%d %H:%M:%S"
+    )
     columns = sql.SQL(", ").join(sql.Identifier(name) for name in frame.columns)
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL '\\N')").format(table, columns)
     view = buffer.getbuffer()

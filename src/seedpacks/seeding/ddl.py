@@ -21,7 +21,9 @@ def create_schema(conn: psycopg.Connection, pg_schema: str) -> None:
     conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(pg_schema)))
 
 
-def create_table(conn: psycopg.Connection, *, pg_schema: str, table: Table, name: str | None = None) -> None:
+def create_table(
+    conn: psycopg.Connection, *, pg_schema: str, table: Table, name: str | None = None
+) -> None:
     """Create the table without keys or indexes (they are built after the rows are in)."""
     columns = sql.SQL(", ").join(
         sql.SQL("{} {}{}").format(
@@ -32,11 +34,15 @@ def create_table(conn: psycopg.Connection, *, pg_schema: str, table: Table, name
         for col in table.columns
     )
     conn.execute(
-        sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(pg_schema, name or table.name), columns)
+        sql.SQL("CREATE TABLE {} ({})").format(
+            sql.Identifier(pg_schema, name or table.name), columns
+        )
     )
 
 
-def add_constraints(conn: psycopg.Connection, *, pg_schema: str, table: Table, name: str | None = None) -> None:
+def add_constraints(
+    conn: psycopg.Connection, *, pg_schema: str, table: Table, name: str | None = None
+) -> None:
     """Add the primary key and indexes, then ANALYZE."""
     target = sql.Identifier(pg_schema, name or table.name)
     conn.execute(

@@ -28,8 +28,14 @@ def _schemas(pack: Pack, pg_schema: str) -> Iterator[Sequence[Any]]:
     for t in pack.tables:
         fmt = csv_format(t)
         yield (
-            f"{pack.key}:{t.name}", t.name, t.description, pg_schema, t.name,
-            Jsonb(table_fields(t)), list(t.primary_key), Jsonb(fmt) if fmt else None,
+            f"{pack.key}:{t.name}",
+            t.name,
+            t.description,
+            pg_schema,
+            t.name,
+            Jsonb(table_fields(t)),
+            list(t.primary_key),
+            Jsonb(fmt) if fmt else None,
         )
 
 
@@ -51,22 +57,49 @@ def _channels(pack: Pack, _: str) -> Iterator[Sequence[Any]]:
 def _offers(pack: Pack, _: str) -> Iterator[Sequence[Any]]:
     for o in pack.offers:
         yield (
-            o.id, o.category, o.sub_category, o.name, o.description, o.status, o.priority,
-            o.business_value, o.budget, o.start_date, o.end_date, Jsonb(dict(o.attributes)),
+            o.id,
+            o.category,
+            o.sub_category,
+            o.name,
+            o.description,
+            o.status,
+            o.priority,
+            o.business_value,
+            o.budget,
+            o.start_date,
+            o.end_date,
+            Jsonb(dict(o.attributes)),
         )
 
 
 def _creatives(pack: Pack, _: str) -> Iterator[Sequence[Any]]:
     for c in pack.creatives:
         yield (
-            c.id, c.offer, c.channel, c.name, c.template_type,
-            c.subject, c.headline, c.body, c.cta, c.weight,
+            c.id,
+            c.offer,
+            c.channel,
+            c.name,
+            c.template_type,
+            c.subject,
+            c.headline,
+            c.body,
+            c.cta,
+            c.weight,
         )
 
 
 def _rules(pack: Pack, _: str) -> Iterator[Sequence[Any]]:
     for r in pack.qualification_rules:
-        yield r.id, r.name, r.stage, r.rule_type, r.scope, r.scope_ref, Jsonb(dict(r.config)), r.priority
+        yield (
+            r.id,
+            r.name,
+            r.stage,
+            r.rule_type,
+            r.scope,
+            r.scope_ref,
+            Jsonb(dict(r.config)),
+            r.priority,
+        )
 
 
 def _policies(pack: Pack, _: str) -> Iterator[Sequence[Any]]:
@@ -103,32 +136,122 @@ def _segments(pack: Pack, _: str) -> Iterator[Sequence[Any]]:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("schemas", "data_schemas", ("id", "name", "description", "pg_schema", "table_name",
-         "fields", "primary_key", "csv_mapping"), (), _schemas),
-    Kind("categories", "categories", ("id", "name", "description", "custom_fields"), (), _categories),
-    Kind("subCategories", "sub_categories", ("id", "category_id", "name", "description"),
-         ("categories",), _sub_categories),
-    Kind("channels", "channels", ("id", "name", "channel_type", "delivery_mode", "placements"),
-         (), _channels),
-    Kind("offers", "offers", ("id", "category_id", "sub_category_id", "name", "description",
-         "status", "priority", "business_value", "budget", "start_date", "end_date", "attributes"),
-         ("categories", "subCategories"), _offers),
-    Kind("creatives", "creatives", ("id", "offer_id", "channel_id", "name", "template_type",
-         "subject", "headline", "body", "cta", "weight"), ("offers", "channels"), _creatives),
-    Kind("qualificationRules", "qualification_rules", ("id", "name", "stage", "rule_type", "scope",
-         "scope_ref", "config", "priority"), ("offers", "channels", "categories"), _rules),
-    Kind("contactPolicies", "contact_policies", ("id", "name", "policy_type", "scope", "scope_ref",
-         "config"), ("offers", "channels", "categories"), _policies),
-    Kind("outcomeTypes", "outcome_types", ("id", "key", "name", "classification"), (),
-         _outcome_types),
-    Kind("models", "algorithm_models", ("id", "key", "name", "model_type", "config", "state"),
-         ("offers",), _models),
-    Kind("experiments", "experiments", ("id", "key", "name", "champion_model_id", "challengers",
-         "traffic_split"), ("models",), _experiments),
-    Kind("decisionFlows", "decision_flows", ("id", "key", "name", "experiment_id", "nodes"),
-         ("experiments", "models", "qualificationRules", "contactPolicies"), _flows),
-    Kind("segments", "segments", ("id", "name", "description", "schema_id", "filters",
-         "view_name"), ("schemas",), _segments),
+    Kind(
+        "schemas",
+        "data_schemas",
+        (
+            "id",
+            "name",
+            "description",
+            "pg_schema",
+            "table_name",
+            "fields",
+            "primary_key",
+            "csv_mapping",
+        ),
+        (),
+        _schemas,
+    ),
+    Kind(
+        "categories", "categories", ("id", "name", "description", "custom_fields"), (), _categories
+    ),
+    Kind(
+        "subCategories",
+        "sub_categories",
+        ("id", "category_id", "name", "description"),
+        ("categories",),
+        _sub_categories,
+    ),
+    Kind(
+        "channels",
+        "channels",
+        ("id", "name", "channel_type", "delivery_mode", "placements"),
+        (),
+        _channels,
+    ),
+    Kind(
+        "offers",
+        "offers",
+        (
+            "id",
+            "category_id",
+            "sub_category_id",
+            "name",
+            "description",
+            "status",
+            "priority",
+            "business_value",
+            "budget",
+            "start_date",
+            "end_date",
+            "attributes",
+        ),
+        ("categories", "subCategories"),
+        _offers,
+    ),
+    Kind(
+        "creatives",
+        "creatives",
+        (
+            "id",
+            "offer_id",
+            "channel_id",
+            "name",
+            "template_type",
+            "subject",
+            "headline",
+            "body",
+            "cta",
+            "weight",
+        ),
+        ("offers", "channels"),
+        _creatives,
+    ),
+    Kind(
+        "qualificationRules",
+        "qualification_rules",
+        ("id", "name", "stage", "rule_type", "scope", "scope_ref", "config", "priority"),
+        ("offers", "channels", "categories"),
+        _rules,
+    ),
+    Kind(
+        "contactPolicies",
+        "contact_policies",
+        ("id", "name", "policy_type", "scope", "scope_ref", "config"),
+        ("offers", "channels", "categories"),
+        _policies,
+    ),
+    Kind(
+        "outcomeTypes", "outcome_types", ("id", "key", "name", "classification"), (), _outcome_types
+    ),
+    Kind(
+        "models",
+        "algorithm_models",
+        ("id", "key", "name", "model_type", "config", "state"),
+        ("offers",),
+        _models,
+    ),
+    Kind(
+        "experiments",
+        "experiments",
+        ("id", "key", "name", "champion_model_id", "challengers", "traffic_split"),
+        ("models",),
+        _experiments,
+    ),
+    Kind(
+        "decisionFlows",
+        "decision_flows",
+        ("id", "key", "name", "experiment_id", "nodes"),
+        ("experiments", "models", "qualificationRules", "contactPolicies"),
+        _flows,
+    ),
+    Kind(
+        "segments",
+        "segments",
+        ("id", "name", "description", "schema_id", "filters", "view_name"),
+        ("schemas",),
+        _segments,
+    ),
 )
 
 BY_KEY = {kind.count_key: kind for kind in KINDS}

@@ -89,7 +89,9 @@ class Generator:
         creative_pick = draw("creative")
         creative_ids = np.empty(len(idx), dtype=object)
         for a, arm in enumerate(truth.arms):
-            options = [c for c in pack.creatives if c.offer == arm.offer and c.channel == arm.channel]
+            options = [
+                c for c in pack.creatives if c.offer == arm.offer and c.channel == arm.channel
+            ]
             weights = np.cumsum([max(c.weight, 0) for c in options], dtype=np.float64)
             chosen = np.searchsorted(weights / weights[-1], creative_pick[arms == a], side="right")
             creative_ids[arms == a] = np.array([c.id for c in options], dtype=object)[
@@ -113,5 +115,7 @@ class Generator:
 def _typed(col: Column, values: object, length: int) -> pl.Series:
     series = as_series(values)  # type: ignore[arg-type]
     if len(series) != length:
-        raise ValueError(f"generator of column {col.name} returned {len(series)} values for {length} rows")
+        raise ValueError(
+            f"generator of column {col.name} returned {len(series)} values for {length} rows"
+        )
     return series.cast(POLARS_TYPES[col.type]).alias(col.name)

@@ -25,7 +25,9 @@ def summarise(conn: psycopg.Connection, *, tenant: str, dataset_key: str) -> int
     return cur.rowcount
 
 
-def offer_outcomes(conn: psycopg.Connection, *, tenant: str, dataset_key: str) -> dict[str, tuple[int, int]]:
+def offer_outcomes(
+    conn: psycopg.Connection, *, tenant: str, dataset_key: str
+) -> dict[str, tuple[int, int]]:
     """Return {offer id: (positives, negatives)} over the pack's summaries."""
     rows = conn.execute(
         "SELECT offer_id, sum(positives), sum(negatives) FROM interaction_summaries"
@@ -35,7 +37,9 @@ def offer_outcomes(conn: psycopg.Connection, *, tenant: str, dataset_key: str) -
     return {offer: (int(pos), int(neg)) for offer, pos, neg in rows}
 
 
-def model_state(model: AlgorithmModel, offers: list[str], outcomes: dict[str, tuple[int, int]]) -> dict[str, Any]:
+def model_state(
+    model: AlgorithmModel, offers: list[str], outcomes: dict[str, tuple[int, int]]
+) -> dict[str, Any]:
     """Return the state a model starts from, given each offer's positives and negatives."""
     counts = {offer: outcomes.get(offer, (0, 0)) for offer in offers}
     if model.model_type == "thompson_bandit":

@@ -26,7 +26,9 @@ def _digest(conn: psycopg.Connection, query: sql.Composable) -> dict[str, Any]:
     return {"rows": rows, "sha256": sha.hexdigest()}
 
 
-def manifest(conn: psycopg.Connection, *, tenant: str, pack: Pack, pg_schema: str) -> dict[str, Any]:
+def manifest(
+    conn: psycopg.Connection, *, tenant: str, pack: Pack, pg_schema: str
+) -> dict[str, Any]:
     """Return {table: {rows, sha256}} for the pack's tables and its interaction history."""
     result: dict[str, Any] = {}
     for table in pack.tables:

@@ -46,7 +46,9 @@ def dataset_status(pool: ConnectionPool, *, tenant: str) -> dict[str, Any]:
 
 def check_load_arguments(settings: Settings, *, seed: int, scale: int) -> None:
     if scale < 1 or scale > settings.max_scale:
-        raise BadRequest(f"scale must be a whole number from 1 to {settings.max_scale}; got {scale}.")
+        raise BadRequest(
+            f"scale must be a whole number from 1 to {settings.max_scale}; got {scale}."
+        )
     if seed < 0 or seed >= 2**63:
         raise BadRequest(f"seed must be a whole number from 0 to 2^63-1; got {seed}.")
 
@@ -88,10 +90,11 @@ def load_dataset(
     seed = settings.default_seed if seed is None else seed
     check_load_arguments(settings, seed=seed, scale=scale)
     with pool.connection() as conn:
-        check_rate_limit(conn, tenant=tenant, limit=settings.rate_limit, window=settings.rate_window_seconds)
+        check_rate_limit(
+            conn, tenant=tenant, limit=settings.rate_limit, window=settings.rate_window_seconds
+        )
     steps = load_steps(pack, scale)
-    progress = Progress(pool, tenant=tenant, dataset_key=pack.key, operation="load",
-                        steps=steps)
+    progress = Progress(pool, tenant=tenant, dataset_key=pack.key, operation="load", steps=steps)
     if listener:
         progress.listeners.append(listener)
 
@@ -108,7 +111,9 @@ def load_dataset(
             progress.start()
             if current:
                 remove_pack(conn, tenant=tenant, dataset_key=current, progress=progress)
-            result = load_pack(conn, tenant=tenant, pack=pack, seed=seed, scale=scale, progress=progress)
+            result = load_pack(
+                conn, tenant=tenant, pack=pack, seed=seed, scale=scale, progress=progress
+            )
         progress.completed(counts=result.counts)
         return {
             "message": f"{pack.name} loaded successfully",
@@ -137,7 +142,9 @@ def _conflict(current: str, pack: Pack) -> Conflict:
 def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, Any]:
     """Remove pack `key` from `tenant` in one transaction; 404 when it is not loaded."""
     pack = get_pack(key)
-    progress = Progress(pool, tenant=tenant, dataset_key=key, operation="remove", steps=REMOVE_STEPS)
+    progress = Progress(
+        pool, tenant=tenant, dataset_key=key, operation="remove", steps=REMOVE_STEPS
+    )
 
     def work() -> dict[str, Any]:
         with pool.connection() as conn, conn.transaction():
@@ -149,8 +156,10 @@ def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, 
             if row is None or row[0] != key:
                 loaded = f" ({_pack_name(row[0])} is loaded)" if row else ""
                 raise NotFound(
-                    f"{pack.name} is not loaded for this tenant{loaded}; there is nothing to remove.",
-                    datasetKey=key, currentlyLoaded=row[0] if row else None,
+                    f"{pack.name} is not loaded for this tenant{loaded}; "
+                    "there is nothing to remove.",
+                    datasetKey=key,
+                    currentlyLoaded=row[0] if row else None,
                 )
             progress.start()
             counts = remove_pack(conn, tenant=tenant, dataset_key=key, progress=progress)

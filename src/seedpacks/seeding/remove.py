@@ -56,9 +56,7 @@ def remove_pack(
     schemas = set()
     for pg_schema, table_name in tables:
         target = sql.Identifier(pg_schema, table_name)
-        row = conn.execute(
-            sql.SQL("SELECT count(*) FROM {}").format(target)
-        ).fetchone()
+        row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target)).fetchone()
         counts[f"{table_name}_rows"] = int(row[0]) if row else 0
         conn.execute(sql.SQL("DROP TABLE {}").format(target))
         schemas.add(pg_schema)

@@ -8,7 +8,13 @@ from seedpacks.errors import InvalidPack
 from seedpacks.packs.model import Pack
 
 FLOW_NODES = (
-    "inventory", "match_creatives", "enrich", "qualify", "contact_policy", "score", "rank",
+    "inventory",
+    "match_creatives",
+    "enrich",
+    "qualify",
+    "contact_policy",
+    "score",
+    "rank",
     "response",
 )
 HISTORY_MODELS = ("thompson_bandit", "epsilon_greedy", "bayesian")
@@ -32,13 +38,20 @@ def validate_pack(pack: Pack) -> None:
     for t in pack.tables:
         names = [c.name for c in t.columns]
         problems += _duplicates(f"column of {t.name}", names)
-        problems += [f"{t.name}: primary key column '{c}' is not a column" for c in t.primary_key
-                     if c not in names]
+        problems += [
+            f"{t.name}: primary key column '{c}' is not a column"
+            for c in t.primary_key
+            if c not in names
+        ]
         for ref in t.references:
             if ref.column not in names:
                 problems.append(f"{t.name}: reference from unknown column '{ref.column}'")
-            if ref.table not in tables or ref.target not in [c.name for c in tables[ref.table].columns]:
-                problems.append(f"{t.name}.{ref.column} references unknown {ref.table}.{ref.target}")
+            if ref.table not in tables or ref.target not in [
+                c.name for c in tables[ref.table].columns
+            ]:
+                problems.append(
+                    f"{t.name}.{ref.column} references unknown {ref.table}.{ref.target}"
+                )
     try:
         table_order(pack)
     except CycleError as exc:
@@ -51,19 +64,24 @@ def validate_pack(pack: Pack) -> None:
     experiments = {e.id for e in pack.experiments}
     outcomes = {o.key: o.classification for o in pack.outcome_types}
     for kind, ids in (
-        ("category", [c.id for c in pack.categories]), ("channel", [c.id for c in pack.channels]),
-        ("offer", [o.id for o in pack.offers]), ("creative", [c.id for c in pack.creatives]),
+        ("category", [c.id for c in pack.categories]),
+        ("channel", [c.id for c in pack.channels]),
+        ("offer", [o.id for o in pack.offers]),
+        ("creative", [c.id for c in pack.creatives]),
         ("sub-category", [s.id for _, s in pack.sub_categories]),
         ("rule", [r.id for r in pack.qualification_rules]),
         ("policy", [p.id for p in pack.contact_policies]),
-        ("model", [m.id for m in pack.models]), ("segment", [s.id for s in pack.segments]),
+        ("model", [m.id for m in pack.models]),
+        ("segment", [s.id for s in pack.segments]),
         ("outcome type", [o.key for o in pack.outcome_types]),
     ):
         problems += _duplicates(kind, ids)
     for o in pack.offers:
         if o.category not in categories:
             problems.append(f"offer {o.id}: unknown category '{o.category}'")
-        elif o.sub_category and o.sub_category not in {s.id for s in categories[o.category].sub_categories}:
+        elif o.sub_category and o.sub_category not in {
+            s.id for s in categories[o.category].sub_categories
+        }:
             problems.append(f"offer {o.id}: sub-category '{o.sub_category}' is not in its category")
         if not 0 <= o.priority <= 100:
             problems.append(f"offer {o.id}: priority {o.priority} is outside 0-100")
@@ -81,9 +99,13 @@ def validate_pack(pack: Pack) -> None:
         if e.champion not in e.traffic_split:
             problems.append(f"experiment {e.id}: the champion has no share of the traffic")
         if set(e.traffic_split) - models:
-            problems.append(f"experiment {e.id}: unknown models {sorted(set(e.traffic_split) - models)}")
+            problems.append(
+                f"experiment {e.id}: unknown models {sorted(set(e.traffic_split) - models)}"
+            )
         if sum(e.traffic_split.values()) != 100:
-            problems.append(f"experiment {e.id}: traffic split sums to {sum(e.traffic_split.values())}, not 100")
+            problems.append(
+                f"experiment {e.id}: traffic split sums to {sum(e.traffic_split.values())}, not 100"
+            )
     for f in pack.decision_flows:
         if f.experiment and f.experiment not in experiments:
             problems.append(f"flow {f.id}: unknown experiment '{f.experiment}'")
@@ -95,8 +117,11 @@ def validate_pack(pack: Pack) -> None:
             problems.append(f"segment {s.id}: unknown table '{s.table}'")
             continue
         columns = {c.name for c in tables[s.table].columns}
-        problems += [f"segment {s.id}: unknown column '{flt.field}'" for flt in s.filters
-                     if flt.field not in columns]
+        problems += [
+            f"segment {s.id}: unknown column '{flt.field}'"
+            for flt in s.filters
+            if flt.field not in columns
+        ]
     problems += _validate_truth(pack, tables, offers, channels, outcomes)
     if problems:
         raise InvalidPack(f"Pack '{pack.key}' is not valid: " + "; ".join(problems))
@@ -111,16 +136,26 @@ def _validate_truth(pack, tables, offers, channels, outcomes) -> list[str]:  # t
     columns = {c.name for c in table.columns}
     if truth.customer_id not in columns:
         problems.append(f"ground truth: unknown customer id column '{truth.customer_id}'")
-    problems += [f"ground truth: feature {f.name} reads unknown column '{f.column}'"
-                 for f in truth.features if f.column not in columns]
+    problems += [
+        f"ground truth: feature {f.name} reads unknown column '{f.column}'"
+        for f in truth.features
+        if f.column not in columns
+    ]
     features = {f.name for f in truth.features}
     for arm in truth.arms:
         if arm.offer not in offers or arm.channel not in channels:
-            problems.append(f"ground truth: arm {arm.offer}/{arm.channel} names an unknown offer or channel")
+            problems.append(
+                f"ground truth: arm {arm.offer}/{arm.channel} names an unknown offer or channel"
+            )
         elif not any(c.offer == arm.offer and c.channel == arm.channel for c in pack.creatives):
-            problems.append(f"ground truth: offer {arm.offer} has no creative on channel {arm.channel}")
-        problems += [f"ground truth: arm {arm.offer}/{arm.channel} weighs unknown feature '{w}'"
-                     for w in arm.weights if w not in features]
+            problems.append(
+                f"ground truth: offer {arm.offer} has no creative on channel {arm.channel}"
+            )
+        problems += [
+            f"ground truth: arm {arm.offer}/{arm.channel} weighs unknown feature '{w}'"
+            for w in arm.weights
+            if w not in features
+        ]
     if not truth.arms:
         problems.append("ground truth: no arms")
     if outcomes.get(truth.positive_outcome) != "positive":
