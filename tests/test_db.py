@@ -1,0 +1,57 @@
+"""Migrations apply once, even when several processes start at the same time; health answers."""
+
+import threading
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import psycopg
+import pytest
+from psycopg import conninfo, sql
+
+from seedpacks import db
+
+
+@pytest.fixture
+def fresh_database(database_url: str) -> Iterator[str]:
+    name = f"migrate_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    params = conninfo.conninfo_to_dict(database_url)
+    params["dbname"] = name
+    yield conninfo.make_conninfo(**params)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_concurrent_start_ups_apply_each_migration_once(fresh_database: str) -> None:
+    applied: list[list[str]] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def start_up() -> None:
+        try:
+            with psycopg.connect(fresh_database, autocommit=True) as conn:
+                barrier.wait()
+                applied.append(db.migrate(conn))
+        except BaseException as exc:  # collected and re-raised in the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start_up) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    files = [name for _, name, _ in db._migration_files()]
+    assert sorted(name for names in applied for name in names) == sorted(files)
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        assert db.migrate(conn) == []
+        versions = [row[0] for row in conn.execute("SELECT name FROM schema_migrations")]
+    assert sorted(versions) == sorted(files)
+
+
+def test_healthz_answers_once_the_database_is_reachable(client: httpx.Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
