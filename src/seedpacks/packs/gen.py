@@ -193,6 +193,6 @@ def null_fraction(inner: Generator, fraction: float) -> Generator:
     return null_where(inner, lambda b: rng.uniform(b.key("null"), b.idx) < fraction)
 
 
-def derived(function: Callable[[Block], np.ndarray]) -> Generator:
+def derived(function: Callable[[Block], np.ndarray | pl.Series]) -> Generator:
     """A column computed from columns generated earlier in the same row."""
     return function

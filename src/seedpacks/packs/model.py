@@ -10,10 +10,11 @@ from datetime import date
 from typing import Any, Literal
 
 import numpy as np
+import polars as pl
 
 ColumnType = Literal["text", "integer", "bigint", "decimal", "boolean", "date", "timestamp", "json"]
 # A generator returns one value per requested row number (see `seedpacks.packs.gen.Block`).
-Generator = Callable[[Any], np.ndarray]
+Generator = Callable[[Any], np.ndarray | pl.Series]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from graphlib import CycleError, TopologicalSorter
 
 from seedpacks.errors import InvalidPack
-from seedpacks.packs.model import Pack
+from seedpacks.packs.model import ContactPolicy, Pack, QualificationRule
 
 FLOW_NODES = (
     "inventory",
@@ -89,7 +89,11 @@ def validate_pack(pack: Pack) -> None:
         if c.offer not in offers or c.channel not in channels:
             problems.append(f"creative {c.id}: unknown offer '{c.offer}' or channel '{c.channel}'")
     scopes = {"offer": offers, "channel": channels, "category": set(categories)}
-    for item in (*pack.qualification_rules, *pack.contact_policies):
+    scoped: list[QualificationRule | ContactPolicy] = [
+        *pack.qualification_rules,
+        *pack.contact_policies,
+    ]
+    for item in scoped:
         if item.scope in scopes and item.scope_ref not in scopes[item.scope]:
             problems.append(f"{item.id}: scope {item.scope} '{item.scope_ref}' does not exist")
     for m in pack.models:
