@@ -1,6 +1,6 @@
 """Column generators: small factories a pack composes, each vectorised over a block of rows."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -196,3 +196,94 @@ def null_fraction(inner: Generator, fraction: float) -> Generator:
 def derived(function: Callable[[Block], np.ndarray | pl.Series]) -> Generator:
     """A column computed from columns generated earlier in the same row."""
     return function
+
+
+Keys = Callable[[Block], np.ndarray | pl.Series]
+
+
+def choice_by(
+    by: str | Keys,
+    options: Mapping[Any, tuple[Sequence[Any], Sequence[float]]],
+    default: tuple[Sequence[Any], Sequence[float]] | None = None,
+) -> Generator:
+    """Draw from a distribution chosen per row by an earlier column's value (or a key function).
+
+    `options` maps a key (None for NULL) to (values, relative weights); rows whose key is not
+    listed draw from `default`. One pass per key, never per row.
+    """
+    table = dict(options)
+    if default is not None:
+        table[_DEFAULT] = default
+    values: list[Any] = []
+    for vals, _ in table.values():
+        values += [v for v in vals if v not in values]
+    prepared = {}
+    for key, (vals, weights) in table.items():
+        w = np.asarray(weights, dtype=np.float64)
+        cumulative = np.cumsum(w / w.sum())
+        cumulative[-1] = 1.0
+        prepared[key] = (cumulative, np.array([values.index(v) for v in vals], dtype=np.int64))
+    series = pl.Series(values)
+
+    def gen(b: Block) -> pl.Series:
+        keys = as_series(b[by] if isinstance(by, str) else by(b))
+        u = b.uniform()
+        codes = np.full(len(b), -1, dtype=np.int64)
+        for key, (cumulative, value_codes) in prepared.items():
+            if key is _DEFAULT:
+                continue
+            hit = keys.is_null() if key is None else (keys == key).fill_null(False)
+            mask = hit.to_numpy()
+            codes[mask] = value_codes[np.searchsorted(cumulative, u[mask], side="right")]
+        rest = codes < 0
+        if rest.any():
+            if _DEFAULT not in prepared:
+                missing = keys.filter(pl.Series(rest)).unique().head(3).to_list()
+                raise ValueError(f"choice_by: no options for keys {missing}")
+            cumulative, value_codes = prepared[_DEFAULT]
+            codes[rest] = value_codes[np.searchsorted(cumulative, u[rest], side="right")]
+        return series.gather(codes)
+
+    return gen
+
+
+_DEFAULT = object()
+_RADIX = {"9": "0123456789", "A": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
+def pattern_id(pattern: str) -> Generator:
+    """Unique ids shaped like `pattern` ("9" a digit, "A" a capital letter, others literal).
+
+    Row numbers go through a seed-keyed bijection of the pattern's id space, so ids look random
+    yet never collide (e.g. "9999-AAAAA" gives ids like the IBM Telco file's "7590-VHVEG").
+    """
+    slots = [(i, _RADIX[ch]) for i, ch in enumerate(pattern) if ch in _RADIX]
+    space = int(np.prod([len(alphabet) for _, alphabet in slots], dtype=object))
+    if space >= 1 << 42:  # keeps the split multiplication below within 64 bits
+        raise ValueError(f"pattern {pattern!r} has too many slots")
+    # A golden-ratio multiplier spreads consecutive row numbers over every position of the id.
+    multiplier = next(m for m in range(int(space * 0.6180339887), space) if np.gcd(m, space) == 1)
+    hi, lo = divmod(multiplier, 1 << 20)
+
+    def gen(b: Block) -> pl.Series:
+        if len(b) and int(b.idx.max()) >= space:
+            raise ValueError(f"pattern {pattern!r} has only {space} ids")
+        offset = np.uint64(int(b.key()) % space)
+        x = (b.idx.astype(np.uint64) + offset) % np.uint64(space)
+        # (multiplier * x) mod space without overflowing 64 bits: split the multiplier.
+        n = np.uint64(space)
+        v = (np.uint64(hi) * x) % n
+        v = (v * np.uint64(1 << 20)) % n
+        v = (v + (np.uint64(lo) * x) % n) % n
+        chars = [pl.Series([ch] * len(b), dtype=pl.String) for ch in pattern]
+        for position, alphabet in reversed(slots):
+            radix = np.uint64(len(alphabet))
+            digit = (v % radix).astype(np.int64)
+            v //= radix
+            chars[position] = pl.Series(list(alphabet)).gather(digit)
+        text = chars[0]
+        for part in chars[1:]:
+            text = text + part
+        return text
+
+    return gen

@@ -39,6 +39,8 @@ class Column:
     nullable: bool = True
     description: str = ""
     csv: CsvColumn = CsvColumn()
+    # Digits after the decimal point of a "decimal" column (e.g. 3 for the Euribor rate).
+    decimals: int = 2
 
 
 @dataclass(frozen=True)

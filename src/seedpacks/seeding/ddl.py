@@ -3,7 +3,7 @@
 import psycopg
 from psycopg import sql
 
-from seedpacks.packs.model import ColumnType, Table
+from seedpacks.packs.model import Column, ColumnType, Table
 
 SQL_TYPES: dict[ColumnType, str] = {
     "text": "text",
@@ -17,6 +17,12 @@ SQL_TYPES: dict[ColumnType, str] = {
 }
 
 
+def _sql_type(col: Column) -> sql.Composable:
+    if col.type == "decimal" and col.decimals != 2:
+        return sql.SQL("numeric(14, {})").format(sql.Literal(col.decimals))
+    return sql.SQL(SQL_TYPES[col.type])
+
+
 def create_schema(conn: psycopg.Connection, pg_schema: str) -> None:
     conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(pg_schema)))
 
@@ -28,7 +34,7 @@ def create_table(
     columns = sql.SQL(", ").join(
         sql.SQL("{} {}{}").format(
             sql.Identifier(col.name),
-            sql.SQL(SQL_TYPES[col.type]),
+            _sql_type(col),
             sql.SQL("" if col.nullable and col.name not in table.primary_key else " NOT NULL"),
         )
         for col in table.columns
