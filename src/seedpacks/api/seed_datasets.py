@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from seedpacks.api.auth import Identity, require
 from seedpacks.api.deps import AppSettings, Pool
+from seedpacks.api.openapi import errors
 from seedpacks.errors import BadRequest
 from seedpacks.seeding import operations
 
@@ -16,6 +17,8 @@ Admin = Annotated[Identity, Depends(require("admin", action="manage seed dataset
 Reader = Annotated[Identity, Depends(require("admin", "editor", "viewer", action="read"))]
 
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
+# The values _flag accepts, for the OpenAPI document (JSON Schema regexes have no (?i) flag).
+_FLAG_PATTERN = r"^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|1|0)?\s*$"
 
 
 def _flag(name: str, value: str | None) -> bool:
@@ -27,20 +30,32 @@ def _flag(name: str, value: str | None) -> bool:
     raise BadRequest(f"Query parameter '{name}' must be true or false; got {value!r}.")
 
 
-@router.get("", summary="List the dataset packs and the tenant's loaded one")
+@router.get("", summary="List the dataset packs and the tenant's loaded one", responses=errors(403))
 def list_datasets(who: Admin, pool: Pool) -> dict[str, Any]:
     return operations.list_datasets(pool, tenant=who.tenant)
 
 
-@router.post("/{key}", status_code=201, summary="Load a dataset pack into the tenant")
+@router.post(
+    "/{key}",
+    status_code=201,
+    summary="Load a dataset pack into the tenant",
+    responses=errors(400, 403, 404, 409, 429, e404="No dataset pack with that key."),
+)
 def load_dataset(
     key: str,
     who: Admin,
     pool: Pool,
     settings: AppSettings,
-    force: Annotated[str | None, Query(description='"true" replaces a loaded pack')] = None,
-    seed: Annotated[int | None, Query(description="random seed; same seed, same rows")] = None,
-    scale: Annotated[int, Query(description="multiplies customers, events, interactions")] = 1,
+    force: Annotated[
+        str | None, Query(description='"true" replaces a loaded pack', pattern=_FLAG_PATTERN)
+    ] = None,
+    seed: Annotated[
+        int | None, Query(ge=0, le=2**63 - 1, description="random seed; same seed, same rows")
+    ] = None,
+    scale: Annotated[
+        int,
+        Query(ge=1, description="multiplies customers, events, interactions (max: settings)"),
+    ] = 1,
 ) -> JSONResponse:
     body = operations.load_dataset(
         pool,
@@ -54,7 +69,11 @@ def load_dataset(
     return JSONResponse(body, status_code=201)
 
 
-@router.delete("/{key}", summary="Remove a loaded dataset pack from the tenant")
+@router.delete(
+    "/{key}",
+    summary="Remove a loaded dataset pack from the tenant",
+    responses=errors(403, 404, 409, e404="No dataset pack with that key, or it is not loaded."),
+)
 def remove_dataset(key: str, who: Admin, pool: Pool) -> dict[str, Any]:
     return operations.remove_dataset(pool, tenant=who.tenant, key=key)
 

@@ -1,0 +1,92 @@
+"""The OpenAPI document tells the truth about errors: every one is `{status, message, ...}`.
+
+Routes declare the errors of their own logic with `responses=errors(404, 409)`; `install`
+adds what every route shares: 400 where FastAPI would have said 422 (the app answers invalid
+input with 400), and 401 where the route reads the identity headers.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel, ConfigDict
+
+DESCRIPTIONS = {
+    400: "Invalid request: a parameter, header or body field is wrong; the message says which.",
+    401: "Missing or unknown identity: send X-Tenant-Id and X-User-Role (admin, editor, viewer).",
+    403: "The caller's role may not do this.",
+    404: "Not found: the message says what (pack, schema, or the pack is not loaded).",
+    409: "Conflict with the tenant's state: a pack is loaded, or a seed operation is running.",
+    413: "The uploaded file is larger than the limit.",
+    429: "Rate limit reached for the tenant: wait Retry-After seconds.",
+}
+_REF = "#/components/schemas/ErrorBody"
+
+
+class ErrorBody(BaseModel):
+    """Every error response: the HTTP status, a sentence to act on, and context fields."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: int
+    message: str
+
+
+def _response(code: int, description: str | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description or DESCRIPTIONS[code],
+        "content": {"application/json": {"schema": {"$ref": _REF}}},
+    }
+    if code == 429:
+        response["headers"] = {
+            "Retry-After": {
+                "description": "Seconds until the tenant may load or upload again.",
+                "schema": {"type": "integer"},
+            }
+        }
+    return response
+
+
+def errors(*codes: int, **described: str) -> dict[int | str, dict[str, Any]]:
+    """Return the `responses=` of a route that answers `codes` with an ErrorBody.
+
+    Keyword arguments `e404="..."` replace a code's generic description.
+    """
+    return {
+        code: {"model": ErrorBody, **_response(code, described.get(f"e{code}"))} for code in codes
+    }
+
+
+def _has_identity(operation: dict[str, Any]) -> bool:
+    return any(p.get("name", "").lower() == "x-tenant-id" for p in operation.get("parameters", []))
+
+
+def _rewrite(document: dict[str, Any], *, max_scale: int) -> None:
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                # The largest scale is a setting, so the route cannot declare it statically.
+                if parameter.get("in") == "query" and parameter.get("name") == "scale":
+                    parameter["schema"]["maximum"] = max_scale
+            responses = operation.setdefault("responses", {})
+            if responses.pop("422", None) is not None:
+                responses.setdefault("400", _response(400))
+            if _has_identity(operation):
+                responses.setdefault("401", _response(401))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorBody", ErrorBody.model_json_schema())
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+
+
+def install(app: FastAPI, *, max_scale: int) -> None:
+    """Make `app.openapi()` document the app's real error responses and limits."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            _rewrite(document, max_scale=max_scale)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
