@@ -163,7 +163,7 @@ def timestamps(start: datetime, days: int) -> Generator:
     first = np.datetime64(start, "s")
 
     def gen(b: Block) -> np.ndarray:
-        return first + np.floor(b.uniform() * days * 86400).astype(np.int64)
+        return (first + np.floor(b.uniform() * days * 86400).astype(np.int64)).astype("M8[us]")
 
     return gen
 

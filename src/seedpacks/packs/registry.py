@@ -1,10 +1,10 @@
 """The one explicit registry of packs, built from imports."""
 
 from seedpacks.errors import PackNotFound
-from seedpacks.packs import starbucks
+from seedpacks.packs import starbucks, uci_bank
 from seedpacks.packs.model import Pack
 
-PACKS: dict[str, Pack] = {pack.key: pack for pack in (starbucks.PACK,)}
+PACKS: dict[str, Pack] = {pack.key: pack for pack in (starbucks.PACK, uci_bank.PACK)}
 
 
 def get_pack(key: str) -> Pack:

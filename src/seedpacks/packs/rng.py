@@ -22,7 +22,9 @@ def stream_key(*parts: object) -> np.uint64:
 
 def bits(key: np.uint64, idx: np.ndarray, lane: int = 0) -> np.ndarray:
     """Return 64 well-mixed bits per row number (splitmix64 of the counter)."""
-    x = idx.astype(np.uint64) * _GOLDEN + key + np.uint64(lane) * _LANE
+    # The lane offset wraps modulo 2**64 in Python: numpy warns on scalar overflow.
+    offset = np.uint64(lane * int(_LANE) % (1 << 64))
+    x = idx.astype(np.uint64) * _GOLDEN + key + offset
     x ^= x >> np.uint64(30)
     x *= _M1
     x ^= x >> np.uint64(27)

@@ -1,0 +1,83 @@
+"""The declared distributions hold on generated data, within sampling error (no database)."""
+
+import math
+from datetime import date
+from functools import cache
+
+import polars as pl
+
+from seedpacks.packs.registry import PACKS
+from seedpacks.seeding.generate import Generator
+
+SCALE = 20
+
+
+@cache
+def sample(key: str, table: str, seed: int = 42) -> pl.DataFrame:
+    """Return the whole table of pack `key` at scale 20."""
+    return pl.concat(Generator(PACKS[key], seed=seed, scale=SCALE).chunks(table))
+
+
+def assert_share(observed: float, expected: float, n: int, sigmas: float = 4.0) -> None:
+    """Assert a proportion is within `sigmas` binomial standard errors of the expected one."""
+    error = math.sqrt(expected * (1 - expected) / n)
+    assert abs(observed - expected) <= sigmas * error, (observed, expected, error)
+
+
+def test_starbucks_profiles_look_like_the_public_profile_file() -> None:
+    df = sample("starbucks", "starbucks_customers")
+    assert df.height == 1000 * SCALE
+    unknown = df["age"].is_null()
+    # Unknown profiles (age 118 in the file) lack age, gender and income together.
+    assert (unknown == df["gender"].is_null()).all() and (unknown == df["income"].is_null()).all()
+    assert_share(unknown.mean(), 0.128, df.height)
+    known = df.filter(~unknown)
+    assert known["age"].min() >= 18 and known["age"].max() <= 101
+    assert abs(known["age"].median() - 55) <= 1.5
+    assert known["income"].min() >= 30_000 and known["income"].max() <= 120_000
+    assert abs(known["income"].median() - 64_000) <= 2_000
+    shares = known["gender"].value_counts(normalize=True).to_dict(as_series=False)
+    gender = dict(zip(shares["gender"], shares["proportion"], strict=True))
+    for value, expected in (("M", 0.572), ("F", 0.413), ("O", 0.015)):
+        assert_share(gender[value], expected, known.height)
+    assert df["became_member_on"].min() >= date(2013, 1, 1)
+    assert df["became_member_on"].max() <= date(2018, 12, 31)
+    by_year = df["became_member_on"].dt.year().value_counts(normalize=True)
+    assert by_year.sort("proportion")["became_member_on"][-1] == 2017
+
+
+def test_uci_bank_clients_look_like_bank_full() -> None:
+    df = sample("uci-bank", "bank_customers")
+    assert df.height == 1000 * SCALE
+    assert_share((df["y"] == "yes").mean(), 0.117, df.height)
+    assert_share(df["job"].eq_missing("blue-collar").mean(), 0.215, df.height)
+    assert_share(df["marital"].eq_missing("married").mean(), 0.602, df.height)
+    assert_share(df["education"].eq_missing("secondary").mean(), 0.513, df.height)
+    assert_share(df["contact"].is_null().mean(), 0.288, df.height)
+    assert_share((df["month"] == "may").mean(), 0.304, df.height)
+    assert df["age"].min() >= 18 and df["age"].max() <= 95 and df["age"].median() == 39
+    # Never contacted before: pdays -1, no previous contacts and outcome 'unknown', together.
+    never = df["previous"] == 0
+    assert_share(never.mean(), 0.817, df.height)
+    assert (never == (df["pdays"] == -1)).all() and (never == (df["poutcome"] == "unknown")).all()
+    # The target follows the file's strongest signals: call length and a previous success.
+    rate = df.group_by("poutcome").agg(pl.col("y").eq("yes").mean()).to_dict(as_series=False)
+    by_outcome = dict(zip(rate["poutcome"], rate["y"], strict=True))
+    assert by_outcome["success"] > 3 * by_outcome["failure"]
+    median = df.group_by("y").agg(pl.col("duration").median()).to_dict(as_series=False)
+    by_y = dict(zip(median["y"], median["duration"], strict=True))
+    assert by_y["yes"] > 2 * by_y["no"]
+    assert set(df["day_of_week"].unique()) == {"mon", "tue", "wed", "thu", "fri"}
+    assert df["day"].min() >= 1 and df["day"].max() <= 31
+
+
+def test_uci_bank_call_log_agrees_with_the_clients() -> None:
+    clients = sample("uci-bank", "bank_customers")
+    calls = sample("uci-bank", "bank_campaigns").join(
+        clients.select("id", "campaign", "y"), left_on="customer_id", right_on="id"
+    )
+    assert calls.height == 1000 * SCALE
+    assert (calls["attempt"] <= calls["campaign"]).all()
+    subscribed = calls.filter(pl.col("outcome") == "subscribed")
+    assert subscribed.height and (subscribed["y"] == "yes").all()
+    assert (subscribed["attempt"] == subscribed["campaign"]).all()
