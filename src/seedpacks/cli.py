@@ -1,12 +1,107 @@
 """The `seedpacks` command: a thin layer over the same service functions as the API."""
 
+import sys
+import time
 from typing import Annotated
 
 import typer
 
+from seedpacks import cli_output as show_
+from seedpacks.cli_support import describe_pack, emit_json, session
+from seedpacks.seeding import operations
+
 app = typer.Typer(
-    help="Realistic dataset packs for a next-best-action platform.", no_args_is_help=True
+    help="Realistic dataset packs for a next-best-action platform.",
+    no_args_is_help=True,
+    # Boxed Rich help and errors on a terminal; plain lines for pipes, logs and scripts.
+    rich_markup_mode="rich" if sys.stderr.isatty() else None,
+    pretty_exceptions_enable=False,
 )
+
+Tenant = Annotated[str, typer.Option("--tenant", "-t", help="the tenant to act on")]
+Json = Annotated[bool, typer.Option("--json", help="print JSON on stdout, for scripts")]
+Key = Annotated[str, typer.Argument(help="the pack's key, e.g. starbucks (see `list`)")]
+
+
+@app.command("list")
+def list_packs(tenant: Tenant = "default", json: Json = False) -> None:
+    """List the dataset packs, with counts, and mark the tenant's loaded one."""
+    with session(json_output=json) as s:
+        listing = operations.list_datasets(s.pool, tenant=tenant)
+    if json:
+        emit_json(listing)
+    else:
+        show_.console().print(show_.packs_table(listing))
+
+
+@app.command()
+def show(key: Key, json: Json = False) -> None:
+    """Describe a pack: what it is for, what it creates, and its tables' columns."""
+    with session(json_output=json):
+        description = describe_pack(key)
+    if json:
+        emit_json(description)
+    else:
+        show_.console().print(show_.pack_description(description))
+
+
+@app.command()
+def load(
+    key: Key,
+    tenant: Tenant = "default",
+    force: Annotated[bool, typer.Option(help="replace the loaded pack (or reload it)")] = False,
+    seed: Annotated[int | None, typer.Option(help="random seed; same seed, same rows")] = None,
+    scale: Annotated[int, typer.Option(help="multiply customers, events, interactions")] = 1,
+    json: Json = False,
+) -> None:
+    """Load a pack into the tenant (one transaction), showing its progress."""
+    started = time.monotonic()
+    with session(json_output=json) as s, show_.operation_progress() as listener:
+        result = operations.load_dataset(
+            s.pool,
+            s.settings,
+            tenant=tenant,
+            key=key,
+            force=force,
+            seed=seed,
+            scale=scale,
+            listener=listener,
+        )
+    if json:
+        emit_json(result)
+        return
+    replaced = f", replacing {result['replaced']}" if result["replaced"] else ""
+    show_.console().print(
+        f"{result['message']} into tenant '{tenant}' (seed {result['seed']}, "
+        f"scale {result['scale']}{replaced}) in {time.monotonic() - started:.1f} s.",
+        markup=False,
+    )
+    show_.console().print(show_.counts_table(result["counts"], title="Created"))
+
+
+@app.command()
+def remove(key: Key, tenant: Tenant = "default", json: Json = False) -> None:
+    """Remove the loaded pack from the tenant: exactly what its load created."""
+    with session(json_output=json) as s:
+        result = operations.remove_dataset(s.pool, tenant=tenant, key=key)
+    if json:
+        emit_json(result)
+        return
+    show_.console().print(f"{result['message']} from tenant '{tenant}'.", markup=False)
+    show_.console().print(show_.counts_table(result["counts"], title="Removed"))
+
+
+@app.command()
+def status(tenant: Tenant = "default", json: Json = False) -> None:
+    """Show the tenant's loaded pack and its current or last seed operation."""
+    with session(json_output=json) as s:
+        progress = operations.dataset_status(s.pool, tenant=tenant)
+        current = operations.loaded_key(s.pool, tenant=tenant)
+    result = {"currentlyLoaded": current, **progress}
+    if json:
+        emit_json(result)
+    else:
+        show_.console().print(show_.status_table(result))
 
 
 @app.command()

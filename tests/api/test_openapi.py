@@ -2,11 +2,13 @@
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import positive_data_acceptance
 
 from tests.conftest import as_role
 
@@ -56,19 +58,26 @@ FUZZ = settings(
 )
 
 
+def _fuzz_operation(operation: Any, identity: dict[str, str] | None) -> None:
+    # A body can be well-formed and still name something that is not there (an unknown channel,
+    # a table outside the pack): its 400 is documented, not a schema gap. Parameters must be
+    # exact, so there a schema-valid request answered with 400 is a failure.
+    excluded = [positive_data_acceptance] if "requestBody" in operation.definition.raw else []
+
+    @FUZZ
+    @given(case=operation.as_strategy())
+    def check(case: schemathesis.Case) -> None:
+        if identity:
+            case.headers = {**(case.headers or {}), **identity}
+        case.call_and_validate(excluded_checks=excluded)
+
+    check()
+
+
 def _fuzz(api_schema: schemathesis.BaseSchema, identity: dict[str, str] | None) -> None:
     # schemathesis' own pytest plugin does not run under this pytest; drive Hypothesis directly.
     for result in api_schema.get_all_operations():
-        operation = result.ok()
-
-        @FUZZ
-        @given(case=operation.as_strategy())
-        def check(case: schemathesis.Case) -> None:
-            if identity:
-                case.headers = {**(case.headers or {}), **identity}
-            case.call_and_validate()
-
-        check()
+        _fuzz_operation(result.ok(), identity)
 
 
 def test_fuzzed_identity_gets_documented_answers(api_schema: schemathesis.BaseSchema) -> None:

@@ -9,6 +9,8 @@ from fastapi import Depends, Header
 from seedpacks.errors import Forbidden, Unauthorized
 
 ROLES = ("admin", "editor", "viewer")
+# The roles each `require` dependency admits; the OpenAPI document derives its 403s from it.
+ADMITTED: dict[Callable[..., "Identity"], tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -43,4 +45,5 @@ def require(*roles: str, action: str) -> Callable[..., Identity]:
             raise Forbidden(f"Role '{who.role}' may not {action}; this needs role {allowed}.")
         return who
 
+    ADMITTED[dependency] = roles
     return dependency

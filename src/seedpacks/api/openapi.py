@@ -1,14 +1,19 @@
 """The OpenAPI document tells the truth about errors: every one is `{status, message, ...}`.
 
 Routes declare the errors of their own logic with `responses=errors(404, 409)`; `install`
-adds what every route shares: 400 where FastAPI would have said 422 (the app answers invalid
-input with 400), and 401 where the route reads the identity headers.
+adds what follows from how a route is built: 400 where FastAPI would have said 422 (the app
+answers invalid input with 400), 401 where the route reads the identity headers, and 403 where
+its role check admits only some roles.
 """
 
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
+
+from seedpacks.api.auth import ADMITTED, ROLES
 
 DESCRIPTIONS = {
     400: "Invalid request: a parameter, header or body field is wrong; the message says which.",
@@ -60,6 +65,29 @@ def _has_identity(operation: dict[str, Any]) -> bool:
     return any(p.get("name", "").lower() == "x-tenant-id" for p in operation.get("parameters", []))
 
 
+def _admitted(dependant: Dependant) -> tuple[str, ...] | None:
+    for sub in dependant.dependencies:
+        roles = ADMITTED.get(sub.call) if sub.call else None  # type: ignore[arg-type]
+        if roles is None:
+            roles = _admitted(sub)
+        if roles is not None:
+            return roles
+    return None
+
+
+def _add_forbidden(app: FastAPI, document: dict[str, Any]) -> None:
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        roles = _admitted(route.dependant)
+        if roles is None or set(roles) >= set(ROLES):
+            continue
+        for method in route.methods:
+            operation = document["paths"].get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                operation["responses"].setdefault("403", _response(403))
+
+
 def _rewrite(document: dict[str, Any], *, max_scale: int) -> None:
     for path in document.get("paths", {}).values():
         for operation in path.values():
@@ -86,6 +114,7 @@ def install(app: FastAPI, *, max_scale: int) -> None:
         if app.openapi_schema is None:
             document = generate()
             _rewrite(document, max_scale=max_scale)
+            _add_forbidden(app, document)
             app.openapi_schema = document
         return app.openapi_schema
 

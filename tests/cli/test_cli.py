@@ -1,0 +1,210 @@
+"""The `seedpacks` command against the test database: every command, exit codes, --json, and
+progress output that stays plain when nobody is watching a terminal."""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from seedpacks.cli import app
+from seedpacks.config import get_settings
+
+Run = Callable[..., Result]
+STEP_LINE = re.compile(r"^\[ {0,2}\d{1,3}%\] \S")
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
+    """Run the CLI in-process against the test database (settings are read afresh)."""
+    monkeypatch.setenv("SEEDPACKS_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, list(args))
+
+    yield run
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def tenant() -> str:
+    return f"cli-{uuid.uuid4().hex[:12]}"
+
+
+def assert_plain(text: str) -> None:
+    assert "\x1b" not in text and "\r" not in text, repr(text[:200])
+
+
+def assert_one_line_error(result: Result, code: int, *words: str) -> None:
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("seedpacks: error: "), result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+def test_list_shows_a_table_and_json_with_the_loaded_marker(cli: Run, tenant: str) -> None:
+    result = cli("list", "--tenant", tenant)
+    assert result.exit_code == 0, result.stderr
+    assert_plain(result.stdout)
+    assert "Starbucks Offers" in result.stdout and "loaded" not in result.stdout.split("Loaded")[1]
+    listing = json.loads(cli("list", "--tenant", tenant, "--json").stdout)
+    assert listing["currentlyLoaded"] is None
+    starbucks = next(d for d in listing["datasets"] if d["key"] == "starbucks")
+    assert starbucks["offerCount"] == 10 and starbucks["loaded"] is False
+
+
+def test_show_describes_a_pack_and_its_tables(cli: Run) -> None:
+    result = cli("show", "starbucks")
+    assert result.exit_code == 0, result.stderr
+    assert_plain(result.stdout)
+    for text in ("Starbucks Offers", "Testing focus", "starbucks_customers", "became_member_on"):
+        assert text in result.stdout
+    described = json.loads(cli("show", "starbucks", "--json").stdout)
+    assert described["key"] == "starbucks" and described["schemaCount"] == 3
+    customers = next(t for t in described["tables"] if t["name"] == "starbucks_customers")
+    assert {"id", "gender", "age", "income"} <= {f["name"] for f in customers["fields"]}
+
+
+def test_a_pack_loads_with_plain_progress_then_removes(cli: Run, tenant: str) -> None:
+    loaded = cli("load", "starbucks", "--tenant", tenant, "--scale", "2")
+    assert loaded.exit_code == 0, loaded.stderr
+    assert_plain(loaded.stdout + loaded.stderr)
+    lines = loaded.stderr.splitlines()
+    assert all(STEP_LINE.match(line) for line in lines), lines
+    percents = [int(line[1:4]) for line in lines]
+    assert percents == sorted(percents) and percents[-1] == 100 and lines[-1].endswith("Done")
+    assert any("Loading starbucks_customers" in line for line in lines)
+    assert "Starbucks Offers loaded successfully" in loaded.stdout
+    assert re.search(r"starbucks_customers_rows\s+│\s+2,000", loaded.stdout)
+
+    listing = json.loads(cli("list", "--tenant", tenant, "--json").stdout)
+    assert listing["currentlyLoaded"] == "starbucks"
+    status = json.loads(cli("status", "--tenant", tenant, "--json").stdout)
+    assert status["currentlyLoaded"] == "starbucks" and status["status"] == "completed"
+    assert status["progress"] == 100
+    human = cli("status", "--tenant", tenant)
+    assert human.exit_code == 0 and "completed" in human.stdout
+    assert_plain(human.stdout)
+
+    removed = cli("remove", "starbucks", "--tenant", tenant, "--json")
+    assert removed.exit_code == 0, removed.stderr
+    body = json.loads(removed.stdout)
+    assert body["counts"]["starbucks_customers_rows"] == 2000
+    assert_one_line_error(
+        cli("remove", "starbucks", "--tenant", tenant), 3, "not loaded", "nothing to remove"
+    )
+    idle = json.loads(cli("status", "--tenant", tenant, "--json").stdout)
+    assert idle["currentlyLoaded"] is None
+
+
+def test_conflicts_exit_4_and_force_replaces(cli: Run, tenant: str) -> None:
+    assert cli("load", "starbucks", "--tenant", tenant).exit_code == 0
+    again = cli("load", "starbucks", "--tenant", tenant)
+    assert_one_line_error(again, 4, "already loaded", "--force")
+    forced = cli("load", "starbucks", "--tenant", tenant, "--force", "--seed", "7", "--json")
+    assert forced.exit_code == 0, forced.stderr
+    body = json.loads(forced.stdout)
+    assert (body["replaced"], body["seed"], body["datasetKey"]) == ("starbucks", 7, "starbucks")
+    human = cli("remove", "starbucks", "--tenant", tenant)
+    assert human.exit_code == 0 and "removed successfully" in human.stdout
+    assert_plain(human.stdout)
+
+
+def test_bad_input_exits_2_unknown_keys_3(cli: Run, tenant: str) -> None:
+    assert_one_line_error(cli("load", "starbucks", "--tenant", tenant, "--scale", "0"), 2, "scale")
+    usage = cli("load", "starbucks", "--scale", "many")
+    assert usage.exit_code == 2 and "--scale" in usage.stderr
+    assert_plain(usage.stderr)
+    assert_one_line_error(cli("load", "nope", "--tenant", tenant), 3, "'nope'", "seedpacks list")
+    assert_one_line_error(cli("show", "nope"), 3, "'nope'")
+    assert_one_line_error(cli("remove", "nope", "--tenant", tenant), 3, "'nope'")
+
+
+def test_json_errors_carry_the_error_body(cli: Run, tenant: str) -> None:
+    result = cli("load", "nope", "--tenant", tenant, "--json")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout) == {
+        "status": 404,
+        "message": "No dataset pack with key 'nope'. "
+        "GET /api/v1/seed-dataset lists the available keys.",
+        "datasetKey": "nope",
+    }
+
+
+def test_rate_limit_exits_6(cli: Run, tenant: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEEDPACKS_RATE_LIMIT", "1")
+    get_settings.cache_clear()
+    assert cli("load", "nope", "--tenant", tenant).exit_code == 3  # 404 before counting
+    assert cli("load", "starbucks", "--tenant", tenant, "--scale", "1").exit_code == 0
+    assert_one_line_error(cli("load", "starbucks", "--tenant", tenant), 6, "Rate limit")
+    assert cli("remove", "starbucks", "--tenant", tenant).exit_code == 0
+
+
+def test_an_unreachable_database_exits_1_in_one_line(
+    cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("SEEDPACKS_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{port}/none")
+    get_settings.cache_clear()
+    assert_one_line_error(cli("list"), 1, "cannot reach the database")
+
+
+def _environment(database_url: str) -> dict[str, str]:
+    return {**os.environ, "SEEDPACKS_DATABASE_URL": database_url, "TERM": "xterm-256color"}
+
+
+def test_a_real_process_writes_no_terminal_codes_into_pipes(database_url: str, tenant: str) -> None:
+    """Through real pipes (TERM says colour): step lines on stderr, the table on stdout."""
+    command = [sys.executable, "-m", "seedpacks", "load", "starbucks", "--tenant", tenant]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=_environment(database_url), timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert_plain(done.stdout + done.stderr)
+    assert all(STEP_LINE.match(line) for line in done.stderr.splitlines()), done.stderr
+    assert "starbucks_customers_rows" in done.stdout
+    removed = subprocess.run(
+        [sys.executable, "-m", "seedpacks", "remove", "starbucks", "--tenant", tenant, "--json"],
+        capture_output=True,
+        text=True,
+        env=_environment(database_url),
+        timeout=120,
+    )
+    assert removed.returncode == 0 and json.loads(removed.stdout)["datasetKey"] == "starbucks"
+
+
+def test_serve_answers_http(database_url: str) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "seedpacks", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=_environment(database_url))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+        assert health.json() == {"status": "ok"}
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert page.status_code == 200 and "Sample Data" in page.text
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
