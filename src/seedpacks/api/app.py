@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from seedpacks import __version__, db
-from seedpacks.api import errors, openapi, read, seed_datasets, web
+from seedpacks.api import errors, openapi, read, seed_datasets, upload, web
 from seedpacks.api.deps import Pool
 from seedpacks.config import Settings, get_settings
 
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.include_router(seed_datasets.router)
+    app.include_router(upload.router)
     app.include_router(read.router)
     openapi.install(app, max_scale=settings.max_scale)
     web.install(app)

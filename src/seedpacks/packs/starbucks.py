@@ -259,6 +259,10 @@ TABLES = (
             ),
         ),
         indexes=(("income",),),
+        csv=CsvMapping(
+            description="The public profile file: gender,age,id,became_member_on,income; "
+            "age 118 with empty gender and income is an unknown profile, kept with NULLs."
+        ),
     ),
     Table(
         name="starbucks_offers",
@@ -266,6 +270,10 @@ TABLES = (
         rows=len(PORTFOLIO),
         scales=False,
         primary_key=("id",),
+        csv=CsvMapping(
+            description="The public portfolio file: reward,channels,difficulty,duration,"
+            "offer_type,id; channels as a JSON or Python-style list, duration in days (7 or 7.0)."
+        ),
         columns=(
             Column("id", "text", gen.fixed([p[0] for p in PORTFOLIO]), nullable=False),
             Column("offer_type", "text", gen.fixed([p[1] for p in PORTFOLIO]), nullable=False),
@@ -294,7 +302,12 @@ TABLES = (
         primary_key=("id",),
         references=(Reference("person", CUSTOMERS, "id"),),
         indexes=(("person",),),
-        csv=CsvMapping(generated=("id",)),
+        csv=CsvMapping(
+            description="The public transcript file: person,event,value,time; value is a JSON "
+            "(or Python-style) object holding 'offer id', 'offer_id', 'reward' or 'amount'; "
+            "time in hours. Rows are numbered 1, 2, ... as ids when the file has no id column.",
+            generated=("id",),
+        ),
         columns=(
             Column("id", "bigint", gen.row_number(), nullable=False),
             Column("person", "text", gen.reference(CUSTOMERS, "id"), nullable=False),
@@ -312,13 +325,21 @@ TABLES = (
                 "text",
                 gen.derived(_event_offer),
                 description="the offer received, viewed or completed",
+                csv=CsvColumn(derive={"column": "value", "json_keys": ("offer id", "offer_id")}),
             ),
-            Column("amount", "decimal", gen.derived(_event_amount), description="transaction USD"),
+            Column(
+                "amount",
+                "decimal",
+                gen.derived(_event_amount),
+                description="transaction USD",
+                csv=CsvColumn(derive={"column": "value", "json_keys": ("amount",)}),
+            ),
             Column(
                 "reward",
                 "decimal",
                 gen.derived(_event_reward),
                 description="reward of a completed offer",
+                csv=CsvColumn(derive={"column": "value", "json_keys": ("reward",)}),
             ),
             Column(
                 "time",

@@ -4,8 +4,8 @@ These are the callers that own transactions; everything they call only executes 
 """
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, BinaryIO
 
 from psycopg_pool import ConnectionPool
 
@@ -19,6 +19,8 @@ from seedpacks.seeding.progress import Progress, read_progress
 from seedpacks.seeding.ratelimit import check_rate_limit
 from seedpacks.seeding.remove import REMOVE_STEPS, remove_pack
 from seedpacks.seeding.tenancy import try_lock_tenant
+from seedpacks.seeding.upload import UPLOAD_STEPS, describe_result, upload_csv, upload_target
+from seedpacks.seeding.upload_stream import blocks, limited
 
 log = logging.getLogger(__name__)
 Listener = Callable[[dict[str, Any]], None]
@@ -165,5 +167,75 @@ def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, 
             counts = remove_pack(conn, tenant=tenant, dataset_key=key, progress=progress)
         progress.completed(counts=counts)
         return {"message": f"{pack.name} removed successfully", "counts": counts, "datasetKey": key}
+
+    return _run(progress, work)
+
+
+def upload_table(
+    pool: ConnectionPool,
+    settings: Settings,
+    *,
+    tenant: str,
+    key: str,
+    schema: str,
+    stream: Iterable[bytes] | BinaryIO,
+    size: int | None = None,
+    listener: Listener | None = None,
+    pack: Pack | None = None,
+) -> dict[str, Any]:
+    """Replace the rows of pack table `schema` with a CSV stream, in one transaction."""
+    pack = pack or get_pack(key)
+    table = upload_target(pack, schema)
+    with pool.connection() as conn:
+        check_rate_limit(
+            conn, tenant=tenant, limit=settings.rate_limit, window=settings.rate_window_seconds
+        )
+    progress = Progress(
+        pool,
+        tenant=tenant,
+        dataset_key=pack.key,
+        operation="upload",
+        steps=UPLOAD_STEPS,
+        unit="bytes",
+    )
+    if listener:
+        progress.listeners.append(listener)
+
+    def work() -> dict[str, Any]:
+        with pool.connection() as conn, conn.transaction():
+            if not try_lock_tenant(conn, tenant):
+                raise OperationInProgress(tenant)
+            row = conn.execute(
+                "SELECT dataset_key, pg_schema FROM loaded_datasets WHERE tenant_id = %s",
+                (tenant,),
+            ).fetchone()
+            if row is None or row[0] != pack.key:
+                loaded = f" ({_pack_name(row[0])} is loaded)" if row else ""
+                raise BadRequest(
+                    f"{pack.name} is not loaded for this tenant{loaded}: load it first "
+                    f"(POST /api/v1/seed-dataset/{pack.key}), then upload into {schema}.",
+                    datasetKey=pack.key,
+                    schemaName=schema,
+                )
+            progress.start()
+            chunks = limited(blocks(stream), max_bytes=settings.upload_max_bytes)
+            result = upload_csv(
+                conn,
+                tenant=tenant,
+                pack=pack,
+                table=table,
+                pg_schema=row[1],
+                chunks=chunks,
+                size=size,
+                progress=progress,
+            )
+        progress.completed(counts=result.counts, rowsInserted=result.rows)
+        return {
+            "message": f"Uploaded {result.rows} rows to {schema}",
+            "rowsInserted": result.rows,
+            "schemaName": schema,
+            "datasetKey": pack.key,
+            **describe_result(result),
+        }
 
     return _run(progress, work)

@@ -58,8 +58,11 @@ class Progress:
         dataset_key: str,
         operation: str,
         steps: Sequence[tuple[str, float]],
+        unit: str = "rows",
     ) -> None:
         self._pool = pool
+        # What rows() counts within a step: "rows", or "bytes" for an upload being received.
+        self.unit = unit
         self.tenant = tenant
         self.base = {"datasetKey": dataset_key, "operation": operation}
         total = sum(weight for _, weight in steps) or 1.0
@@ -92,7 +95,7 @@ class Progress:
             **extra,
         }
         if self.rows_total:
-            value |= {"rowsDone": self.rows_done, "rowsTotal": self.rows_total}
+            value |= {f"{self.unit}Done": self.rows_done, f"{self.unit}Total": self.rows_total}
         for listener in self.listeners:
             listener(value)
         if self._pool is not None:
