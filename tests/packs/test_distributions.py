@@ -81,3 +81,32 @@ def test_uci_bank_call_log_agrees_with_the_clients() -> None:
     subscribed = calls.filter(pl.col("outcome") == "subscribed")
     assert subscribed.height and (subscribed["y"] == "yes").all()
     assert (subscribed["attempt"] == subscribed["campaign"]).all()
+
+
+def test_telco_customers_look_like_the_ibm_churn_file() -> None:
+    df = sample("telco", "telco_customers")
+    assert df.height == 1000 * SCALE
+    assert df["customer_id"].n_unique() == df.height
+    assert df["customer_id"].str.contains(r"^\d{4}-[A-Z]{5}$").all()
+    assert_share(df["churn"].mean(), 0.265, df.height)
+    assert df["tenure"].min() == 0 and df["tenure"].max() == 72
+    assert abs(df["tenure"].mean() - 32.4) <= 1.5
+    charges = df["monthly_charges"]
+    assert charges.min() >= 18.25 and charges.max() <= 118.75 and abs(charges.mean() - 64.8) <= 2
+    # TotalCharges is blank exactly for customers in their first month, else ~ tenure x monthly.
+    assert (df["total_charges"].is_null() == (df["tenure"] == 0)).all()
+    billed = df.filter(pl.col("tenure") > 0)
+    ratio = billed["total_charges"] / (billed["tenure"] * billed["monthly_charges"])
+    assert ratio.min() > 0.849 and ratio.max() < 1.151 and abs(ratio.median() - 1) <= 0.01
+    contract = df["contract"].value_counts(normalize=True).to_dict(as_series=False)
+    shares = dict(zip(contract["contract"], contract["proportion"], strict=True))
+    for value, expected in (("Month-to-month", 0.55), ("One year", 0.209), ("Two year", 0.241)):
+        assert_share(shares[value], expected, df.height)
+    no_internet = df["internet_service"] == "No"
+    assert_share(no_internet.mean(), 0.217, df.height)
+    assert ((df["online_security"] == "No internet service") == no_internet).all()
+    assert ((df["multiple_lines"] == "No phone service") == ~df["phone_service"]).all()
+    # Churn concentrates where the file has it: month-to-month far above two-year contracts.
+    churn = df.group_by("contract").agg(pl.col("churn").mean()).to_dict(as_series=False)
+    by_contract = dict(zip(churn["contract"], churn["churn"], strict=True))
+    assert by_contract["Month-to-month"] > 10 * by_contract["Two year"]
