@@ -31,6 +31,7 @@ class Block:
         idx: np.ndarray,
         table_rows: Callable[[str], int],
         lookup: Lookup,
+        unit_rows: Callable[[str], int | None] | None = None,
     ) -> None:
         self.pack, self.seed, self.scale, self.table = pack, seed, scale, table
         self.idx = idx
@@ -38,6 +39,7 @@ class Block:
         self.column = ""
         self._table_rows = table_rows
         self._lookup = lookup
+        self._unit_rows = unit_rows
 
     def __len__(self) -> int:
         return len(self.idx)
@@ -62,9 +64,28 @@ class Block:
         """Return how many rows `table` has at this load's scale."""
         return self._table_rows(table)
 
+    def unit_rows(self, table: str) -> int | None:
+        """Return `table`'s rows per unit of scale, or None when it does not grow with the scale."""
+        return self._unit_rows(table) if self._unit_rows else None
+
     def lookup(self, table: str, column: str, idx: np.ndarray) -> pl.Series:
         """Return `table.column` at the given row numbers (generated on demand, deterministic)."""
         return self._lookup(table, column, idx)
+
+
+def referenced_rows(b: Block, table: str, u: np.ndarray) -> np.ndarray:
+    """Map floats in [0, 1) to row numbers of `table`, uniformly and prefix-stable.
+
+    When both tables grow with the scale, row i of this table draws from the block of `table`
+    that scale unit i // (rows per unit) added, so the rows of a smaller scale reference exactly
+    what they referenced there: scaling up keeps them as the prefix.
+    """
+    target = b.unit_rows(table)
+    own = b.unit_rows(b.table)
+    if target is None:
+        return np.floor(u * b.rows(table)).astype(np.int64)
+    unit = b.idx.astype(np.int64) // own if own else np.zeros(len(u), dtype=np.int64)
+    return unit * target + np.floor(u * target).astype(np.int64)
 
 
 def row_number(start: int = 1) -> Generator:
@@ -172,8 +193,7 @@ def reference(table: str, column: str) -> Generator:
     """A value of `table.column` from a uniformly drawn row of that table."""
 
     def gen(b: Block) -> pl.Series:
-        rows = np.floor(b.uniform() * b.rows(table)).astype(np.int64)
-        return b.lookup(table, column, rows)
+        return b.lookup(table, column, referenced_rows(b, table, b.uniform()))
 
     return gen
 
@@ -285,5 +305,14 @@ def pattern_id(pattern: str) -> Generator:
         for part in chars[1:]:
             text = text + part
         return text
+
+    return gen
+
+
+def bernoulli(logit: Callable[[Block], np.ndarray]) -> Generator:
+    """True with probability sigmoid(logit(block)): a flag driven by earlier columns."""
+
+    def gen(b: Block) -> np.ndarray:
+        return b.uniform() < 1.0 / (1.0 + np.exp(-np.asarray(logit(b), dtype=np.float64)))
 
     return gen

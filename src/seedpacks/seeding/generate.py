@@ -33,6 +33,11 @@ class Generator:
     def rows(self, table: str) -> int:
         return self.pack.table(table).rows_at(self.scale)
 
+    def unit_rows(self, table: str) -> int | None:
+        """Return `table`'s rows per unit of scale, or None when it does not scale."""
+        spec = self.pack.table(table)
+        return spec.rows if spec.scales else None
+
     def _block(self, table: str, idx: np.ndarray, upto: str | None = None) -> Block:
         block = Block(
             pack=self.pack.key,
@@ -42,6 +47,7 @@ class Generator:
             idx=idx,
             table_rows=self.rows,
             lookup=self.column,
+            unit_rows=self.unit_rows,
         )
         for col in self.pack.table(table).columns:
             block.column = col.name
@@ -58,14 +64,16 @@ class Generator:
         """Return every column of `table` at the given row numbers."""
         return pl.DataFrame(list(self._block(table, idx).values.values()))
 
-    def chunks(self, table: str, chunk_rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
+    def chunks(self, table: str, chunk_rows: int | None = None) -> Iterator[pl.DataFrame]:
         """Yield the whole table in row order, `chunk_rows` rows at a time."""
+        chunk_rows = chunk_rows or CHUNK_ROWS
         total = self.rows(table)
         for start in range(0, total, chunk_rows):
             yield self.frame(table, np.arange(start, min(start + chunk_rows, total)))
 
-    def interaction_chunks(self, chunk_rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
+    def interaction_chunks(self, chunk_rows: int | None = None) -> Iterator[pl.DataFrame]:
         """Yield the interaction history, sampled from the pack's ground truth."""
+        chunk_rows = chunk_rows or CHUNK_ROWS
         truth = self.pack.ground_truth
         total = truth.interactions * self.scale
         for start in range(0, total, chunk_rows):
@@ -78,7 +86,12 @@ class Generator:
         def draw(lane: str) -> np.ndarray:
             return rng.uniform(rng.stream_key(pack.key, self.seed, "interactions", lane), idx)
 
-        customers = np.floor(draw("customer") * self.rows(truth.customer_table)).astype(np.int64)
+        per_unit = self.unit_rows(truth.customer_table)
+        if per_unit is None:
+            customers = np.floor(draw("customer") * self.rows(truth.customer_table))
+        else:  # scale unit k's interactions go to unit k's customers: prefix-stable
+            customers = idx // truth.interactions * per_unit + np.floor(draw("customer") * per_unit)
+        customers = customers.astype(np.int64)
         arms = np.floor(draw("arm") * len(truth.arms)).astype(np.int64)
         needed = {truth.customer_id} | {f.column for f in truth.features}
         columns = {name: self.column(truth.customer_table, name, customers) for name in needed}

@@ -2,14 +2,46 @@
 
 from typing import Any
 
+import polars as pl
 import psycopg
 from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import AlgorithmModel, Pack
 
+_KEYS = ("customer_id", "offer_id", "channel_id")
+SUMMARY_COLUMNS = (*_KEYS, "impressions", "positives", "negatives", "last_contact_at")
+
+
+def summary_part(pack: Pack, history: pl.DataFrame) -> pl.DataFrame:
+    """Return one chunk of history summarised per customer x offer x channel."""
+    kinds = {o.key: o.classification for o in pack.outcome_types}
+    kind = pl.col("outcome").replace_strict(kinds, default="neutral", return_dtype=pl.String)
+    return history.group_by(_KEYS).agg(
+        impressions=pl.len().cast(pl.Int64),
+        positives=(kind == "positive").sum().cast(pl.Int64),
+        negatives=(kind == "negative").sum().cast(pl.Int64),
+        last_contact_at=pl.col("occurred_at").max(),
+    )
+
+
+def combine_parts(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Merge chunk summaries into one row per key, in key order (cheap to index)."""
+    if not parts:
+        return pl.DataFrame(schema={name: pl.String for name in _KEYS})
+    merged = (
+        pl.concat(parts)
+        .group_by(_KEYS)
+        .agg(pl.col("impressions", "positives", "negatives").sum(), pl.col("last_contact_at").max())
+    )
+    return merged.sort(_KEYS).select(SUMMARY_COLUMNS)
+
 
 def summarise(conn: psycopg.Connection, *, tenant: str, dataset_key: str) -> int:
-    """Build the interaction summaries of the tenant's pack from its history; return the rows."""
+    """Build the interaction summaries of the tenant's pack from its history in the database.
+
+    The loader summarises the history it generates instead (`summary_part`), which spares the
+    database a 500,000-row aggregate at scale 1000; this is for history changed afterwards.
+    """
     cur = conn.execute(
         "INSERT INTO interaction_summaries (tenant_id, dataset_key, customer_id, offer_id,"
         " channel_id, impressions, positives, negatives, last_contact_at)"

@@ -1,5 +1,6 @@
 """The one generic loader: any pack, into one tenant, inside the caller's transaction."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,7 @@ from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import Pack
 from seedpacks.seeding import ddl, entities, history, segments
-from seedpacks.seeding.copy import copy_frame, copy_rows
+from seedpacks.seeding.copy import copy_frames, copy_rows
 from seedpacks.seeding.generate import Generator
 from seedpacks.seeding.manifest import manifest
 from seedpacks.seeding.progress import Progress
@@ -69,6 +70,10 @@ def load_pack(
     counts: dict[str, int] = {}
 
     progress.step(STEP_SCHEMAS)
+    # Timestamps without zone mean UTC whatever the server's zone: same rows on any machine.
+    conn.execute("SET LOCAL TimeZone = 'UTC'")
+    # Keys and indexes of a million rows sort in memory rather than in temporary files.
+    conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
     ddl.create_schema(conn, pg_schema)
     for table in pack.tables:
         ddl.create_table(conn, pg_schema=pg_schema, table=table)
@@ -85,28 +90,36 @@ def load_pack(
     for name in table_order(pack):
         table = pack.table(name)
         progress.step(table_step(name), rows_total=table.rows_at(scale))
-        target = sql.Identifier(pg_schema, name)
-        done = 0
-        for frame in generator.chunks(name):
-            done += copy_frame(conn, table=target, frame=frame)
-            progress.rows(done)
-        counts[table.count_key] = done
+        counts[table.count_key] = copy_frames(
+            conn,
+            table=sql.Identifier(pg_schema, name),
+            frames=generator.chunks(name),
+            on_rows=progress.rows,
+            freeze=True,  # created in this transaction: no hint-bit rewrite or freeze later
+        )
 
     progress.step(STEP_INDEXES)
     for table in pack.tables:
         ddl.add_constraints(conn, pg_schema=pg_schema, table=table)
 
-    total = pack.ground_truth.interactions * scale
-    progress.step(STEP_HISTORY, rows_total=total)
-    done = 0
-    for frame in generator.interaction_chunks():
-        keyed = frame.with_columns(tenant_id=pl.lit(tenant), dataset_key=pl.lit(pack.key))
-        done += copy_frame(conn, table=sql.Identifier("interactions"), frame=keyed)
-        progress.rows(done)
-    counts["interactions"] = done
+    progress.step(STEP_HISTORY, rows_total=pack.ground_truth.interactions * scale)
+    parts: list[pl.DataFrame] = []
+    counts["interactions"] = copy_frames(
+        conn,
+        table=sql.Identifier("interactions"),
+        frames=_history(generator, tenant=tenant, pack=pack, parts=parts),
+        on_rows=progress.rows,
+    )
 
     progress.step(STEP_SUMMARIES)
-    counts["interactionSummaries"] = history.summarise(conn, tenant=tenant, dataset_key=pack.key)
+    summaries = history.combine_parts(parts)
+    del parts
+    counts["interactionSummaries"] = copy_frames(
+        conn,
+        table=sql.Identifier("interaction_summaries"),
+        frames=iter([_keyed(summaries, tenant=tenant, pack=pack)]),
+    )
+    del summaries
     history.train_models(conn, tenant=tenant, pack=pack)
 
     progress.step(STEP_SEGMENTS)
@@ -127,3 +140,17 @@ def load_pack(
         (tenant, pack.key, seed, scale, pg_schema, Jsonb(counts), Jsonb(fingerprint)),
     )
     return LoadResult(counts=counts, manifest=fingerprint)
+
+
+def _keyed(frame: pl.DataFrame, *, tenant: str, pack: Pack) -> pl.DataFrame:
+    return frame.with_columns(tenant_id=pl.lit(tenant), dataset_key=pl.lit(pack.key))
+
+
+def _history(
+    generator: Generator, *, tenant: str, pack: Pack, parts: list[pl.DataFrame]
+) -> Iterator[pl.DataFrame]:
+    """Yield the history's chunks for COPY, summarising each into `parts` on the way."""
+    for frame in generator.interaction_chunks():
+        parts.append(history.summary_part(pack, frame))
+        # In customer order, each chunk touches the history's customer index page by page.
+        yield _keyed(frame.sort("customer_id"), tenant=tenant, pack=pack)

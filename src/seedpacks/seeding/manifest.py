@@ -1,4 +1,8 @@
-"""Content fingerprints: per table, the row count and a SHA-256 of its rows in canonical order."""
+"""Content fingerprints: per table, the row count and a SHA-256 of its rows in canonical order.
+
+Canonical means the same bytes on any server: rows in primary-key order compared bytewise
+(COLLATE "C", whatever the database's collation), dates in ISO form, timestamps in UTC.
+"""
 
 import hashlib
 from typing import Any
@@ -6,14 +10,23 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from seedpacks.packs.model import Pack
+from seedpacks.packs.model import Pack, Table
 
 # The pack's history without surrogate keys, in an order that does not depend on insertion.
 _HISTORY = (
     "SELECT customer_id, offer_id, creative_id, channel_id, outcome,"
     " to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') FROM interactions"
     " WHERE tenant_id = {tenant} AND dataset_key = {key}"
-    " ORDER BY occurred_at, customer_id, offer_id, channel_id, outcome, creative_id"
+    ' ORDER BY occurred_at, customer_id COLLATE "C", offer_id COLLATE "C",'
+    ' channel_id COLLATE "C", outcome COLLATE "C", creative_id COLLATE "C"'
+)
+# Output settings that change COPY's text; pinned for this transaction only.
+_CANONICAL = (
+    "SET LOCAL DateStyle = 'ISO, YMD'",
+    "SET LOCAL IntervalStyle = 'postgres'",
+    "SET LOCAL TimeZone = 'UTC'",
+    "SET LOCAL extra_float_digits = 1",
+    "SET LOCAL bytea_output = 'hex'",
 )
 
 
@@ -26,19 +39,30 @@ def _digest(conn: psycopg.Connection, query: sql.Composable) -> dict[str, Any]:
     return {"rows": rows, "sha256": sha.hexdigest()}
 
 
+def _order(table: Table) -> sql.Composable:
+    text = {col.name for col in table.columns if col.type in ("text", "json")}
+    return sql.SQL(", ").join(
+        sql.SQL('{} COLLATE "C"' if name in text else "{}").format(sql.Identifier(name))
+        for name in table.primary_key
+    )
+
+
+def table_query(table: Table, pg_schema: str) -> sql.Composable:
+    """Return the query whose COPY output is the table's canonical content."""
+    return sql.SQL("SELECT * FROM {} ORDER BY {}").format(
+        sql.Identifier(pg_schema, table.name), _order(table)
+    )
+
+
 def manifest(
     conn: psycopg.Connection, *, tenant: str, pack: Pack, pg_schema: str
 ) -> dict[str, Any]:
     """Return {table: {rows, sha256}} for the pack's tables and its interaction history."""
+    for setting in _CANONICAL:
+        conn.execute(setting)  # type: ignore[arg-type]  # constant text
     result: dict[str, Any] = {}
     for table in pack.tables:
-        order = sql.SQL(", ").join(map(sql.Identifier, table.primary_key))
-        result[table.name] = _digest(
-            conn,
-            sql.SQL("SELECT * FROM {} ORDER BY {}").format(
-                sql.Identifier(pg_schema, table.name), order
-            ),
-        )
+        result[table.name] = _digest(conn, table_query(table, pg_schema))
     result["interactions"] = _digest(
         conn, sql.SQL(_HISTORY).format(tenant=sql.Literal(tenant), key=sql.Literal(pack.key))
     )
