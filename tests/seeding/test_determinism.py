@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import httpx
 import numpy as np
@@ -42,22 +41,6 @@ def load(conn: psycopg.Connection, tenant: str, pack: Pack, *, seed: int = 42, s
         None, tenant=tenant, dataset_key=pack.key, operation="load", steps=load_steps(pack, scale)
     )
     return load_pack(conn, tenant=tenant, pack=pack, seed=seed, scale=scale, progress=progress)
-
-
-# Packs whose generators draw referenced rows with `b.rows(...)` (the scaled row count) rather
-# than `gen.reference` / `gen.referenced_rows`, so a larger scale re-deals their references.
-NOT_YET_PREFIX_STABLE = {
-    "uci-bank": "bank_campaigns draws clients with b.rows(); use gen.referenced_rows instead",
-}
-
-
-def prefix_packs() -> list[Any]:
-    return [
-        pytest.param(key, marks=pytest.mark.xfail(reason=NOT_YET_PREFIX_STABLE[key]))
-        if key in NOT_YET_PREFIX_STABLE
-        else key
-        for key in sorted(PACKS)
-    ]
 
 
 def random_tables(pack: Pack) -> list[str]:
@@ -119,7 +102,7 @@ def _rows(conn: psycopg.Connection, query: sql.Composable) -> int:
     return int(row[0]) if row else 0
 
 
-@pytest.mark.parametrize("key", prefix_packs())
+@pytest.mark.parametrize("key", sorted(PACKS))
 def test_scale_two_keeps_the_rows_of_scale_one(
     key: str, pool: ConnectionPool, database_url: str, tenant: str
 ) -> None:
@@ -145,7 +128,7 @@ def test_scale_two_keeps_the_rows_of_scale_one(
         assert _rows(conn, lost) == 0
 
 
-@pytest.mark.parametrize("key", prefix_packs())
+@pytest.mark.parametrize("key", sorted(PACKS))
 def test_generated_rows_of_a_smaller_scale_are_the_prefix_of_a_larger_one(key: str) -> None:
     pack = PACKS[key]
     one, three = Generator(pack, seed=5, scale=1), Generator(pack, seed=5, scale=3)

@@ -1,4 +1,4 @@
-"""The Seed Datasets API (`/api/v1/seed-dataset`): list, load, remove, status."""
+"""The Seed Datasets API (`/api/v1/seed-dataset`): list, describe, load, remove, status."""
 
 from typing import Annotated, Any
 
@@ -9,6 +9,8 @@ from seedpacks.api.auth import Identity, require
 from seedpacks.api.deps import AppSettings, Pool
 from seedpacks.api.openapi import errors
 from seedpacks.errors import BadRequest
+from seedpacks.packs.describe import describe
+from seedpacks.packs.registry import get_pack
 from seedpacks.seeding import operations
 
 router = APIRouter(prefix="/api/v1/seed-dataset", tags=["seed datasets"])
@@ -76,6 +78,22 @@ def load_dataset(
 )
 def remove_dataset(key: str, who: Admin, pool: Pool) -> dict[str, Any]:
     return operations.remove_dataset(pool, tenant=who.tenant, key=key)
+
+
+@router.get(
+    "/{key}",
+    summary="Describe a pack: entities, tables, planned counts at a scale, its ground truth",
+    responses=errors(400, 404, e404="No dataset pack with that key."),
+)
+def describe_dataset(
+    key: str,
+    who: Reader,
+    settings: AppSettings,
+    scale: Annotated[int, Query(ge=1, description="the scale the planned counts are for")] = 1,
+) -> dict[str, Any]:
+    pack = get_pack(key)
+    operations.check_load_arguments(settings, seed=0, scale=scale)
+    return describe(pack, scale)
 
 
 @router.get("/{key}/status", summary="Progress of the tenant's current or last seed operation")

@@ -1,5 +1,9 @@
-"""Plain-JSON descriptions of a pack: list metadata, table fields, CSV formats."""
+"""Plain-JSON descriptions of a pack: list metadata, table fields, CSV formats, the full
+description with planned counts and the ground truth."""
 
+import dataclasses
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from seedpacks.packs.model import Column, Pack, Table
@@ -104,4 +108,140 @@ def csv_format(table: Table) -> dict[str, Any] | None:
         ],
         "dropRows": [dict(rule) for rule in table.csv.drop_rows],
         "generated": list(table.csv.generated),
+    }
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def plain(value: Any) -> Any:
+    """Return a declaration as JSON-ready data: camelCase keys, lists, ISO dates."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {_camel(f.name): plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def entities(pack: Pack) -> dict[str, Any]:
+    """Return every platform entity the pack creates, as declared."""
+    return {
+        "categories": plain(pack.categories),
+        "channels": plain(pack.channels),
+        "offers": plain(pack.offers),
+        "creatives": plain(pack.creatives),
+        "qualificationRules": plain(pack.qualification_rules),
+        "contactPolicies": plain(pack.contact_policies),
+        "outcomeTypes": plain(pack.outcome_types),
+        "models": plain(pack.models),
+        "experiments": plain(pack.experiments),
+        "decisionFlows": plain(pack.decision_flows),
+        "segments": plain(pack.segments),
+    }
+
+
+def tables(pack: Pack, scale: int) -> list[dict[str, Any]]:
+    """Return the pack's data tables: columns, keys, planned rows and accepted CSV format."""
+    return [
+        {
+            "name": t.name,
+            "description": t.description,
+            "rows": t.rows_at(scale),
+            "scales": t.scales,
+            "primaryKey": list(t.primary_key),
+            "indexes": [list(columns) for columns in t.indexes],
+            "references": plain(t.references),
+            "columns": table_fields(t),
+            "csvFormat": csv_format(t),
+        }
+        for t in pack.tables
+    ]
+
+
+def planned_counts(pack: Pack, scale: int) -> dict[str, int | None]:
+    """Return the load's counts as far as the declaration fixes them (None: known after it)."""
+    counts: dict[str, int | None] = {
+        "schemas": len(pack.tables),
+        "categories": len(pack.categories),
+        "subCategories": len(pack.sub_categories),
+        "channels": len(pack.channels),
+        "offers": len(pack.offers),
+        "creatives": len(pack.creatives),
+        "qualificationRules": len(pack.qualification_rules),
+        "contactPolicies": len(pack.contact_policies),
+        "outcomeTypes": len(pack.outcome_types),
+        "models": len(pack.models),
+        "experiments": len(pack.experiments),
+        "decisionFlows": len(pack.decision_flows),
+        "segments": len(pack.segments),
+    }
+    counts |= {t.count_key: t.rows_at(scale) for t in pack.tables}
+    counts["interactions"] = pack.ground_truth.interactions * scale
+    counts["interactionSummaries"] = None
+    counts["segmentCustomers"] = None
+    return counts
+
+
+UNKNOWN_UNTIL_LOADED = {
+    "interactionSummaries": "distinct customer x offer x channel triples of the sampled history: "
+    "at most `interactions`, known once the history is drawn",
+    "segmentCustomers": "customers matching the segments' filters: depends on the drawn values",
+}
+
+FORMULA = (
+    "P(positive | customer, offer, channel) = 1 / (1 + exp(-(intercept + sum(weight_f * x_f))))"
+)
+FEATURE_KINDS = {
+    "numeric": "x = (value - center) / spread; 0 when the value is NULL",
+    "equals": "x = 1 when value equals `value`, else 0 (NULL counts as 0)",
+    "is_null": "x = 1 when the value is NULL, else 0",
+}
+
+
+def ground_truth(pack: Pack, scale: int) -> dict[str, Any]:
+    """Return the response function the history is drawn from, ready to check a model against."""
+    truth = pack.ground_truth
+    names = [f.name for f in truth.features]
+    return {
+        "formula": FORMULA,
+        "customerTable": truth.customer_table,
+        "customerId": truth.customer_id,
+        "features": [{**plain(f), "definition": FEATURE_KINDS[f.kind]} for f in truth.features],
+        "featureKinds": FEATURE_KINDS,
+        "arms": [
+            {
+                "offer": arm.offer,
+                "channel": arm.channel,
+                "intercept": arm.intercept,
+                "weights": {name: float(arm.weights.get(name, 0.0)) for name in names},
+            }
+            for arm in truth.arms
+        ],
+        "positiveOutcome": truth.positive_outcome,
+        "negativeOutcome": truth.negative_outcome,
+        "interactions": truth.interactions * scale,
+        "start": truth.start.isoformat(),
+        "days": truth.days,
+        "sampling": "each interaction draws a customer uniformly (from the same scale unit), an "
+        "arm uniformly, a creative of that offer and channel by weight, a time uniformly in "
+        "[start, start + days), and a positive outcome with the arm's probability",
+    }
+
+
+def describe(pack: Pack, scale: int = 1) -> dict[str, Any]:
+    """Return the pack's full description for `scale`."""
+    return {
+        **metadata(pack),
+        "scale": scale,
+        "entities": entities(pack),
+        "tables": tables(pack, scale),
+        "plannedCounts": planned_counts(pack, scale),
+        "unknownUntilLoaded": UNKNOWN_UNTIL_LOADED,
+        "groundTruth": ground_truth(pack, scale),
     }

@@ -103,7 +103,15 @@ def formatted_id(prefix: str, width: int = 6, start: int = 1) -> Generator:
 
 
 def hex_id(width: int = 32) -> Generator:
-    return lambda b: pl.Series(rng.hex_strings(b.key(), b.idx, width))
+    """Random lowercase hex ids, the same as `rng.hex_strings` (built without Python strings)."""
+
+    def gen(b: Block) -> pl.Series:
+        words = np.stack([rng.bits(b.key(), b.idx, 0), rng.bits(b.key(), b.idx, 1)], axis=1)
+        text = words.astype(">u8").tobytes().hex().encode()
+        series = pl.Series(np.frombuffer(text, dtype="S32")).cast(pl.String)
+        return series if width == 32 else series.str.slice(0, width)
+
+    return gen
 
 
 def fixed(values: Sequence[Any]) -> Generator:
