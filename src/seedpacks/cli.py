@@ -2,6 +2,7 @@
 
 import sys
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,7 +21,9 @@ app = typer.Typer(
 
 Tenant = Annotated[str, typer.Option("--tenant", "-t", help="the tenant to act on")]
 Json = Annotated[bool, typer.Option("--json", help="print JSON on stdout, for scripts")]
-Key = Annotated[str, typer.Argument(help="the pack's key, e.g. starbucks (see `list`)")]
+Key = Annotated[
+    str, typer.Argument(metavar="KEY", help="the pack's key, e.g. starbucks (see `list`)")
+]
 
 
 @app.command("list")
@@ -89,6 +92,40 @@ def remove(key: Key, tenant: Tenant = "default", json: Json = False) -> None:
         return
     show_.console().print(f"{result['message']} from tenant '{tenant}'.", markup=False)
     show_.console().print(show_.counts_table(result["counts"], title="Removed"))
+
+
+@app.command()
+def upload(
+    key: Key,
+    schema: Annotated[
+        str, typer.Argument(help="the pack table to replace, e.g. starbucks_customers")
+    ],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="the CSV file")
+    ],
+    tenant: Tenant = "default",
+    json: Json = False,
+) -> None:
+    """Replace a loaded pack table's rows with a CSV file (one transaction), showing progress."""
+    with (
+        session(json_output=json) as s,
+        file.open("rb") as stream,
+        show_.operation_progress() as listener,
+    ):
+        result = operations.upload_table(
+            s.pool,
+            s.settings,
+            tenant=tenant,
+            key=key,
+            schema=schema,
+            stream=stream,
+            size=file.stat().st_size,
+            listener=listener,
+        )
+    if json:
+        emit_json(result)
+    else:
+        show_.console().print(f"{result['message']} in tenant '{tenant}'.", markup=False)
 
 
 @app.command()

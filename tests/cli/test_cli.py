@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -48,8 +49,10 @@ def assert_plain(text: str) -> None:
 
 def assert_one_line_error(result: Result, code: int, *words: str) -> None:
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    lines = result.stderr.splitlines()
+    # Progress lines of a failed operation may come first; the reason is one line, the last.
+    lines = [line for line in result.stderr.splitlines() if not STEP_LINE.match(line)]
     assert len(lines) == 1 and lines[0].startswith("seedpacks: error: "), result.stderr
+    assert result.stderr.endswith(lines[0] + "\n")
     for word in words:
         assert word in lines[0]
 
@@ -208,3 +211,35 @@ def test_serve_answers_http(database_url: str) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_upload_replaces_a_table_and_bad_files_exit_2_with_the_line(
+    cli: Run, tenant: str, tmp_path: Path
+) -> None:
+    assert cli("load", "starbucks", "--tenant", tenant).exit_code == 0
+    good = tmp_path / "customers.csv"
+    lines = [f"{'MF'[i % 2]},{20 + i % 60},c{i},20170715,{1000 + i}" for i in range(20_000)]
+    good.write_text("gender,age,id,became_member_on,income\n" + "\n".join(lines) + "\n")
+    result = cli("upload", "starbucks", "starbucks_customers", str(good), "--tenant", tenant)
+    assert result.exit_code == 0, result.stderr
+    assert_plain(result.stdout + result.stderr)
+    progress = result.stderr.splitlines()
+    assert all(STEP_LINE.match(line) for line in progress), progress
+    assert progress[0].endswith("Receiving the file") and progress[-1].endswith("Done")
+    assert "Uploaded 20000 rows to starbucks_customers" in result.stdout
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("gender,age,id,became_member_on,income\nF,55,a,20170715,1\nM,abc,b,20170715,2\n")
+    failed = cli("upload", "starbucks", "starbucks_customers", str(bad), "--tenant", tenant)
+    assert_one_line_error(failed, 2, "Line 3, column 'age': 'abc' is not a whole number.")
+    as_json = cli("upload", "starbucks", "starbucks_offers", str(bad), "--tenant", tenant, "--json")
+    assert as_json.exit_code == 2 and json.loads(as_json.stdout)["status"] == 400
+    assert_one_line_error(
+        cli("upload", "starbucks", "nope", str(good), "--tenant", tenant), 2, "'nope'"
+    )
+    missing = cli("upload", "starbucks", "starbucks_customers", str(tmp_path / "none.csv"))
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    rows = json.loads(
+        cli("upload", "starbucks", "starbucks_customers", str(good), "-t", tenant, "--json").stdout
+    )
+    assert rows["rowsInserted"] == 20_000 and rows["schemaName"] == "starbucks_customers"

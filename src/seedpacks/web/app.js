@@ -1,0 +1,418 @@
+// The Sample Data page: plain DOM over the seedpacks HTTP API. No build step.
+"use strict";
+
+const API = "/api/v1";
+const POLL_MS = 1000;
+const COUNTED = [
+  ["schemaCount", "schemas"],
+  ["offerCount", "offers"],
+  ["channelCount", "channels"],
+  ["categoryCount", "categories"],
+  ["creativeCount", "creatives"],
+  ["modelCount", "models"],
+];
+// The reference's order of counts; a pack's `<table>_rows` come after the entities.
+const COUNT_ORDER = [
+  "schemas", "categories", "subCategories", "channels", "offers", "creatives", "qualificationRules",
+  "contactPolicies", "outcomeTypes", "models", "experiments", "decisionFlows", "segments",
+];
+const TRAILING = ["interactions", "interactionSummaries", "segmentCustomers"];
+const state = { packs: [], loaded: null, busy: false, counts: null };
+
+function countRank([key]) {
+  if (COUNT_ORDER.includes(key)) return COUNT_ORDER.indexOf(key);
+  if (TRAILING.includes(key)) return 200 + TRAILING.indexOf(key);
+  return 100;
+}
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value == null) continue;
+    if (name === "class") node.className = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+// --- identity --------------------------------------------------------------------------
+
+function identity() {
+  return {
+    tenant: localStorage.getItem("seedpacks.tenant") || "default",
+    role: localStorage.getItem("seedpacks.role") || "admin",
+  };
+}
+
+function setupIdentity() {
+  const { tenant, role } = identity();
+  $("tenant").value = tenant;
+  $("role").value = role;
+  $("identity").addEventListener("submit", (event) => {
+    event.preventDefault();
+    localStorage.setItem("seedpacks.tenant", $("tenant").value.trim() || "default");
+    localStorage.setItem("seedpacks.role", $("role").value);
+    state.counts = null;
+    clearMessages();
+    refresh();
+  });
+  $("role").addEventListener("change", () => $("identity").requestSubmit());
+}
+
+// --- HTTP ------------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body && body.message ? body.message : `The server answered ${status}.`);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+async function api(method, path, { body } = {}) {
+  const { tenant, role } = identity();
+  let response;
+  try {
+    response = await fetch(API + path, {
+      method,
+      headers: { "X-Tenant-Id": tenant, "X-User-Role": role, Accept: "application/json" },
+      body,
+    });
+  } catch (error) {
+    throw new ApiError(0, { message: "The server cannot be reached. Is `seedpacks serve` running?" });
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch (error) {
+    data = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+// --- messages and progress ---------------------------------------------------------------
+
+function showError(message) {
+  $("error").textContent = message;
+  $("error").hidden = false;
+}
+
+function showNotice(message) {
+  $("notice").textContent = message;
+  $("notice").hidden = false;
+}
+
+function clearMessages() {
+  $("error").hidden = true;
+  $("notice").hidden = true;
+}
+
+function setProgress(title, percent, step) {
+  $("activity").hidden = false;
+  $("activity-title").textContent = title;
+  $("progress").value = percent;
+  $("percent").textContent = `${Math.round(percent)}%`;
+  $("step").textContent = step || "";
+}
+
+function stepDetail(status) {
+  if (status.rowsTotal) return ` (${status.rowsDone.toLocaleString()} of ${status.rowsTotal.toLocaleString()} rows)`;
+  if (status.bytesTotal) return ` (${(status.bytesDone / 1e6).toFixed(1)} of ${(status.bytesTotal / 1e6).toFixed(1)} MB)`;
+  return "";
+}
+
+// Follow the status endpoint every second while `work` runs; only `running` rows move the bar,
+// so the previous operation's final state never flashes up.
+async function withProgress(title, work) {
+  state.busy = true;
+  renderPacks();
+  setProgress(title, 0, "Starting…");
+  const timer = setInterval(async () => {
+    try {
+      const status = await api("GET", `/seed-dataset/${encodeURIComponent(state.loaded || "any")}/status`);
+      if (status.status === "running") {
+        setProgress(title, status.progress, status.step + stepDetail(status));
+      }
+    } catch (error) {
+      /* a missed poll is not worth a message; the next one will tell */
+    }
+  }, POLL_MS);
+  try {
+    const result = await work();
+    setProgress(title, 100, "Done");
+    return result;
+  } finally {
+    clearInterval(timer);
+    state.busy = false;
+    renderPacks();
+  }
+}
+
+// --- packs -------------------------------------------------------------------------------
+
+function packByKey(key) {
+  return state.packs.find((pack) => pack.key === key);
+}
+
+function card(pack) {
+  const loaded = pack.key === state.loaded;
+  const scaleId = `scale-${pack.key}`;
+  const counts = el(
+    "dl",
+    { class: "facts" },
+    COUNTED.map(([key, label]) => el("div", {}, el("dt", {}, label), el("dd", {}, pack[key]))),
+  );
+  const actions = el(
+    "div",
+    { class: "actions" },
+    el("label", { for: scaleId, class: "scale" }, "Scale ×",
+      el("input", { id: scaleId, type: "number", min: 1, max: 1000, value: 1, inputmode: "numeric" })),
+    el("button", {
+      class: loaded ? "quiet" : "primary",
+      disabled: state.busy,
+      "aria-label": `${loaded ? "Reload" : "Load"} ${pack.name}`,
+      onclick: () => requestLoad(pack),
+    }, loaded ? "Reload" : "Load"),
+    loaded && el("button", {
+      class: "danger",
+      disabled: state.busy,
+      "aria-label": `Remove ${pack.name}`,
+      onclick: () => requestRemove(pack),
+    }, "Remove"),
+  );
+  return el(
+    "article",
+    { class: `card${loaded ? " is-loaded" : ""}`, "aria-labelledby": `pack-${pack.key}`, "data-key": pack.key },
+    el("header", {},
+      el("h3", { id: `pack-${pack.key}` }, pack.name),
+      el("span", { class: "badges" },
+        loaded && el("span", { class: "badge loaded" }, "Loaded"),
+        el("span", { class: "badge" }, pack.source))),
+    el("p", { class: "description" }, pack.description),
+    el("p", { class: "focus" }, el("strong", {}, "Testing focus: "), pack.testingFocus),
+    counts,
+    actions,
+  );
+}
+
+function renderPacks() {
+  const box = $("packs");
+  box.setAttribute("aria-busy", "false");
+  if (!state.packs.length) return;
+  box.replaceChildren(...state.packs.map(card));
+}
+
+function scaleOf(pack) {
+  const value = Number($(`scale-${pack.key}`)?.value || 1);
+  return Number.isInteger(value) && value >= 1 ? value : 1;
+}
+
+function confirmDialog(title, text, ok) {
+  const dialog = $("confirm");
+  $("confirm-title").textContent = title;
+  $("confirm-text").textContent = text;
+  $("confirm-ok").textContent = ok;
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
+  });
+}
+
+async function requestLoad(pack, { force = false } = {}) {
+  clearMessages();
+  const current = state.loaded;
+  if (current && !force) {
+    const same = current === pack.key;
+    const currentName = packByKey(current)?.name || current;
+    const confirmed = await confirmDialog(
+      same ? `Reload ${pack.name}?` : `Replace ${currentName}?`,
+      same
+        ? `${pack.name} is loaded. Reloading removes it and loads it again from scratch.`
+        : `${currentName} is loaded. Loading ${pack.name} removes it first, in the same transaction: if the load fails, ${currentName} stays.`,
+      same ? "Reload" : "Replace",
+    );
+    if (!confirmed) return;
+    force = true;
+  }
+  const query = new URLSearchParams({ scale: String(scaleOf(pack)) });
+  if (force) query.set("force", "true");
+  try {
+    const result = await withProgress(`Loading ${pack.name}`, () =>
+      api("POST", `/seed-dataset/${encodeURIComponent(pack.key)}?${query}`));
+    state.counts = result.counts;
+    const replaced = result.replaced && result.replaced !== pack.key ? `, replacing ${packByKey(result.replaced)?.name || result.replaced}` : "";
+    showNotice(`${result.message}${replaced}.`);
+  } catch (error) {
+    if (error.status === 409 && error.body.currentlyLoaded && !force) {
+      state.loaded = error.body.currentlyLoaded;
+      return requestLoad(pack);
+    }
+    $("activity").hidden = true;
+    showError(error.message);
+  }
+  await refresh();
+}
+
+async function requestRemove(pack) {
+  clearMessages();
+  const confirmed = await confirmDialog(
+    `Remove ${pack.name}?`,
+    `Everything ${pack.name} created in tenant “${identity().tenant}” is deleted: tables, offers, models, segments and history.`,
+    "Remove",
+  );
+  if (!confirmed) return;
+  try {
+    const result = await withProgress(`Removing ${pack.name}`, () =>
+      api("DELETE", `/seed-dataset/${encodeURIComponent(pack.key)}`));
+    state.counts = null;
+    showNotice(`${result.message}.`);
+  } catch (error) {
+    $("activity").hidden = true;
+    showError(error.message);
+  }
+  await refresh();
+}
+
+// --- the loaded pack ---------------------------------------------------------------------
+
+function fillTable(id, rows, cells) {
+  const body = $(id).querySelector("tbody");
+  body.replaceChildren(
+    ...rows.map((row) => el("tr", {}, cells(row).map(([value, cls]) => el("td", { class: cls }, value)))),
+  );
+}
+
+function renderCounts(counts) {
+  const box = $("counts");
+  if (!counts) {
+    box.replaceChildren();
+    return;
+  }
+  box.replaceChildren(
+    el("h3", { class: "sr-only" }, "What the load created"),
+    el("dl", { class: "count-grid" },
+      Object.entries(counts).sort((a, b) => countRank(a) - countRank(b)).map(([key, value]) =>
+        el("div", { class: "count", "data-count": key },
+          el("dt", {}, key.replace(/_rows$/, " rows").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()),
+          el("dd", {}, Number(value).toLocaleString())))),
+  );
+}
+
+function uploadForm(schema) {
+  const id = `file-${schema.name}`;
+  const form = el("form", { class: "upload", "data-schema": schema.name },
+    el("label", { for: id }, el("strong", {}, schema.name), el("span", { class: "muted" }, schema.description)),
+    el("input", { id, name: "file", type: "file", accept: ".csv,text/csv", required: true }),
+    el("button", { type: "submit", class: "quiet" }, "Upload"),
+    el("p", { class: "upload-result", role: "status", "aria-live": "polite" }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    upload(form, schema);
+  });
+  return form;
+}
+
+async function upload(form, schema) {
+  clearMessages();
+  const result = form.querySelector(".upload-result");
+  result.textContent = "";
+  result.classList.remove("error");
+  const file = form.querySelector("input[type=file]").files[0];
+  if (!file) {
+    result.textContent = "Choose a CSV file first.";
+    result.classList.add("error");
+    return;
+  }
+  const body = new FormData();
+  body.append("schema", schema.name);
+  body.append("file", file, file.name);
+  try {
+    const done = await withProgress(`Uploading ${file.name} into ${schema.name}`, () =>
+      api("POST", `/seed-dataset/${encodeURIComponent(schema.datasetKey)}/upload`, { body }));
+    result.textContent = `${done.message}.`;
+    showNotice(`${done.message}.`);
+    state.counts = null;
+    await refresh();
+  } catch (error) {
+    $("activity").hidden = true;
+    result.textContent = error.message;
+    result.classList.add("error");
+    showError(`Upload into ${schema.name} failed: ${error.message}`);
+  }
+}
+
+async function renderLoaded() {
+  const section = $("loaded");
+  if (!state.loaded) {
+    section.hidden = true;
+    return;
+  }
+  const [offers, channels, segments, schemas, categories] = await Promise.all(
+    ["offers", "channels", "segments", "schemas", "categories"].map((kind) => api("GET", `/${kind}?limit=500`)),
+  );
+  const category = Object.fromEntries(categories.items.map((c) => [c.id, c.name]));
+  const name = packByKey(state.loaded)?.name || state.loaded;
+  $("loaded-title").textContent = `Loaded pack: ${name}`;
+  renderCounts(state.counts);
+  fillTable("offers-table", offers.items, (o) => [[o.name], [category[o.categoryId] || o.categoryId], [o.priority, "num"], [o.status]]);
+  fillTable("channels-table", channels.items, (c) => [[c.name], [c.channelType], [c.deliveryMode]]);
+  fillTable("segments-table", segments.items, (s) => [[s.name], [Number(s.customerCount).toLocaleString(), "num"]]);
+  const uploadable = schemas.items.filter((s) => s.csvMapping);
+  $("uploads").replaceChildren(
+    ...(identity().role === "admin"
+      ? uploadable.map(uploadForm)
+      : [el("p", { class: "muted" }, "Only an admin can upload files.")]),
+  );
+  section.hidden = false;
+}
+
+async function lastCounts() {
+  try {
+    const status = await api("GET", `/seed-dataset/${encodeURIComponent(state.loaded)}/status`);
+    if (status.status === "completed" && status.operation === "load" && status.datasetKey === state.loaded) {
+      return status.counts || null;
+    }
+  } catch (error) {
+    /* counts are a nicety */
+  }
+  return null;
+}
+
+async function refresh() {
+  try {
+    const listing = await api("GET", "/seed-dataset");
+    state.packs = listing.datasets;
+    state.loaded = listing.currentlyLoaded;
+  } catch (error) {
+    state.packs = [];
+    state.loaded = null;
+    $("packs").replaceChildren(el("p", { class: "muted" }, "Only an admin can load or remove packs."));
+    showError(error.message);
+    if (error.status === 403) {
+      // Editors and viewers may still read what is loaded.
+      const schemas = await api("GET", "/schemas?limit=1").catch(() => null);
+      state.loaded = schemas?.items[0]?.datasetKey || null;
+    }
+  }
+  renderPacks();
+  if (state.loaded && !state.counts) state.counts = await lastCounts();
+  try {
+    await renderLoaded();
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setupIdentity();
+  refresh();
+});
