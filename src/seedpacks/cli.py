@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from seedpacks import cli_output as show_
-from seedpacks.cli_support import describe_pack, emit_json, session
+from seedpacks.cli_support import emit_json, session
+from seedpacks.packs.describe import describe
+from seedpacks.packs.registry import get_pack
 from seedpacks.seeding import operations
 
 app = typer.Typer(
@@ -38,10 +40,14 @@ def list_packs(tenant: Tenant = "default", json: Json = False) -> None:
 
 
 @app.command()
-def show(key: Key, json: Json = False) -> None:
-    """Describe a pack: what it is for, what it creates, and its tables' columns."""
+def show(
+    key: Key,
+    scale: Annotated[int, typer.Option(min=1, help="describe the rows at this scale")] = 1,
+    json: Json = False,
+) -> None:
+    """Describe a pack: what it is for, what it creates, its tables and its ground truth."""
     with session(json_output=json):
-        description = describe_pack(key)
+        description = describe(get_pack(key), scale)
     if json:
         emit_json(description)
     else:

@@ -59,7 +59,7 @@ def counts_table(counts: dict[str, Any], *, title: str) -> Table:
 
 
 def pack_description(pack: dict[str, Any]) -> Group:
-    """Render `seedpacks show`: the pack's metadata, then each table's columns."""
+    """Render `seedpacks show`: the pack's metadata, planned counts, then each table's columns."""
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()
@@ -67,20 +67,29 @@ def pack_description(pack: dict[str, Any]) -> Group:
     facts.add_row("Description", pack["description"])
     facts.add_row("Testing focus", pack["testingFocus"])
     facts.add_row("Source", pack["source"])
-    facts.add_row(
-        "Contents", ", ".join(f"{pack[key]} {heading.lower()}" for key, heading in LISTED)
-    )
-    parts: list[Any] = [Text(pack["name"], style="bold underline"), facts]
-    for table in pack.get("tables", []):
+    truth = pack.get("groundTruth")
+    if truth:
+        features = ", ".join(f["name"] for f in truth["features"])
+        facts.add_row(
+            "Ground truth",
+            f"{len(truth['arms'])} offer x channel arms, logistic in {features}",
+        )
+    planned = {k: "after load" if v is None else v for k, v in pack["plannedCounts"].items()}
+    parts: list[Any] = [
+        Text(pack["name"], style="bold underline"),
+        facts,
+        counts_table(planned, title=f"Planned counts at scale {pack['scale']}"),
+    ]
+    for table in pack["tables"]:
         columns = Table(
-            title=f"{table['name']}: {table['description']} ({table['rows']:,} rows at scale 1)",
+            title=f"{table['name']}: {table['description']} ({table['rows']:,} rows)",
             title_justify="left",
         )
         columns.add_column("Column", style="bold")
         columns.add_column("Type")
         columns.add_column("Key")
         columns.add_column("Description")
-        for field in table["fields"]:
+        for field in table["columns"]:
             key = "primary" if field["name"] in table["primaryKey"] else ""
             columns.add_row(field["name"], field["type"], key, field.get("description", ""))
         parts.append(columns)

@@ -25,8 +25,6 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from seedpacks import db
 from seedpacks.config import Settings, get_settings
 from seedpacks.errors import SeedError
-from seedpacks.packs.describe import csv_format, metadata, table_fields
-from seedpacks.packs.registry import get_pack
 
 EXIT_ERROR, EXIT_USAGE = 1, 2
 EXIT_CODES = {400: EXIT_USAGE, 404: 3, 409: 4, 413: 5, 429: 6}
@@ -94,20 +92,3 @@ def session(*, json_output: bool = False) -> Iterator[Session]:
         fail(f"cannot reach the database: {exc}", EXIT_ERROR)
     except Exception as exc:
         fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_ERROR)
-
-
-def describe_pack(key: str) -> dict[str, Any]:
-    """Return pack `key`'s list metadata with its tables' columns and CSV formats."""
-    pack = get_pack(key)
-    tables = [
-        {
-            "name": t.name,
-            "description": t.description,
-            "rows": t.rows,
-            "primaryKey": list(t.primary_key),
-            "fields": table_fields(t),
-            "csv": csv_format(t),
-        }
-        for t in pack.tables
-    ]
-    return {**metadata(pack), "tables": tables}

@@ -74,10 +74,12 @@ def test_show_describes_a_pack_and_its_tables(cli: Run) -> None:
     assert_plain(result.stdout)
     for text in ("Starbucks Offers", "Testing focus", "starbucks_customers", "became_member_on"):
         assert text in result.stdout
-    described = json.loads(cli("show", "starbucks", "--json").stdout)
+    assert "Planned counts at scale 1" in result.stdout and "Ground truth" in result.stdout
+    described = json.loads(cli("show", "starbucks", "--scale", "3", "--json").stdout)
     assert described["key"] == "starbucks" and described["schemaCount"] == 3
+    assert described["plannedCounts"]["starbucks_customers_rows"] == 3000
     customers = next(t for t in described["tables"] if t["name"] == "starbucks_customers")
-    assert {"id", "gender", "age", "income"} <= {f["name"] for f in customers["fields"]}
+    assert {"id", "gender", "age", "income"} <= {f["name"] for f in customers["columns"]}
 
 
 def test_a_pack_loads_with_plain_progress_then_removes(cli: Run, tenant: str) -> None:
