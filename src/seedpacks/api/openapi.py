@@ -82,7 +82,7 @@ def _add_forbidden(app: FastAPI, document: dict[str, Any]) -> None:
         roles = _admitted(route.dependant)
         if roles is None or set(roles) >= set(ROLES):
             continue
-        for method in route.methods:
+        for method in route.methods or ():
             operation = document["paths"].get(route.path_format, {}).get(method.lower())
             if operation is not None:
                 operation["responses"].setdefault("403", _response(403))
