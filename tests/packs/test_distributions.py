@@ -110,3 +110,19 @@ def test_telco_customers_look_like_the_ibm_churn_file() -> None:
     churn = df.group_by("contract").agg(pl.col("churn").mean()).to_dict(as_series=False)
     by_contract = dict(zip(churn["contract"], churn["churn"], strict=True))
     assert by_contract["Month-to-month"] > 10 * by_contract["Two year"]
+
+
+def test_banking_holdings_follow_life_stage_and_means() -> None:
+    df = sample("banking", "banking_customers")
+    assert df["customer_id"].n_unique() == df.height
+    assert df["credit_score"].min() >= 300 and df["credit_score"].max() <= 850
+    prime_age = df.filter(pl.col("age").is_between(30, 62))["has_mortgage"].mean()
+    assert prime_age > 2 * df.filter(pl.col("age") < 30)["has_mortgage"].mean()
+    rich, poor = df["annual_income"] >= 60000, df["annual_income"] < 25000
+    assert df.filter(rich)["credit_score"].mean() > df.filter(poor)["credit_score"].mean() + 30
+    young = df.filter(pl.col("age") < 35)["digital_active"].mean()
+    assert young > df.filter(pl.col("age") >= 65)["digital_active"].mean() + 0.3
+    # Salary credits are positive, every other transaction is a debit of its customer.
+    txns = sample("banking", "banking_transactions")
+    assert ((txns["category"] == "salary") == (txns["amount"] > 0)).all()
+    assert set(txns["customer_id"].unique()) <= set(df["customer_id"])

@@ -211,13 +211,16 @@ CONTACT_POLICIES = (
         "tel_policy_declined",
         "Respect a no",
         "outcome_based",
-        {"outcomes": ["declined"], "suppressDays": 30, "per": "offer"},
+        {"outcomes": ["declined"], "windowDays": 30, "per": "offer"},
     ),
     ContactPolicy(
         "tel_policy_no_stacking",
         "One retention deal at a time",
         "mutual_exclusion",
-        {"offers": ["tel_loyalty_discount", "tel_one_year_deal", "tel_price_lock"], "days": 30},
+        {
+            "offers": ["tel_loyalty_discount", "tel_one_year_deal", "tel_price_lock"],
+            "windowDays": 30,
+        },
         scope="category",
         scope_ref="tel_retention",
     ),

@@ -12,7 +12,7 @@ CAMPAIGNS = "bank_campaigns"
 
 def _customer_rows(b: gen.Block) -> np.ndarray:
     """The client each call went to (one draw shared by the columns that read the client)."""
-    return np.floor(b.uniform_named("client") * b.rows(CUSTOMERS)).astype(np.int64)
+    return gen.referenced_rows(b, CUSTOMERS, b.uniform_named("client"))
 
 
 def _attempt(b: gen.Block) -> np.ndarray:
