@@ -175,9 +175,11 @@ class PeakMemory:
         self._thread.join()
 
 
-def _body(file_bytes: int) -> Iterator[bytes]:
+def _body(file_bytes: int, *, schema_first: bool = True) -> Iterator[bytes]:
     """Yield a multipart body whose file holds exactly `file_bytes` bytes of profile rows."""
-    yield multipart(("schema", b"starbucks_customers"))[: -len(f"--{BOUNDARY}--\r\n")]
+    schema = multipart(("schema", b"starbucks_customers"))[: -len(f"--{BOUNDARY}--\r\n")]
+    if schema_first:
+        yield schema
     yield (
         f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
     ).encode()
@@ -190,7 +192,7 @@ def _body(file_bytes: int) -> Iterator[bytes]:
         block = block[: file_bytes - sent]
         sent += len(block)
         yield block
-    yield f"\r\n--{BOUNDARY}--\r\n".encode()
+    yield b"\r\n" + (b"" if schema_first else schema) + f"--{BOUNDARY}--\r\n".encode()
 
 
 def test_50_mb_plus_one_byte_is_413_while_memory_stays_flat(
@@ -207,6 +209,21 @@ def test_50_mb_plus_one_byte_is_413_while_memory_stays_flat(
     assert status["status"] == "failed" and status["operation"] == "upload"
     customers = client.get(BASE, headers=as_role(tenant)).json()["currentlyLoaded"]
     assert customers == "starbucks"
+
+
+def test_a_file_before_its_schema_waits_on_disk_and_is_413_past_the_limit(
+    client: httpx.Client, tenant: str
+) -> None:
+    load(client, tenant)
+    with PeakMemory() as memory:
+        response = client.post(
+            URL, headers=headers(tenant), content=_body(LIMIT + 1, schema_first=False)
+        )
+    assert response.status_code == 413, response.text
+    assert (memory.peak - memory.base) / 2**20 < 30
+    assert client.get(f"{BASE}/starbucks/status", headers=as_role(tenant)).json()["status"] == (
+        "completed"
+    )
 
 
 def test_a_declared_length_over_the_limit_is_413_before_the_body_is_read(

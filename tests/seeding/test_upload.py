@@ -163,6 +163,34 @@ def test_both_uci_bank_files_upload_into_the_union_of_their_columns(
     assert last["job"] is None and last["housing"] is None and last["y"] == "yes"
 
 
+def test_the_ibm_telco_churn_file_uploads_as_published(
+    pool: ConnectionPool, roomy: Settings, tenant: str
+) -> None:
+    if "telco" not in PACKS:
+        pytest.skip("the telco pack is not registered")
+    load(pool, roomy, tenant, "telco")
+    data = (FIXTURES / "telco-customer-churn.csv").read_bytes().replace(b"\n", b"\r\n")
+    result = upload(pool, roomy, tenant, "telco_customers", data, key="telco")
+    assert result["rowsInserted"] == 6
+    with pool.connection() as conn:
+        cur = conn.execute(
+            sql.SQL("SELECT * FROM {} ORDER BY customer_id").format(
+                sql.Identifier(tenant_schema(tenant), "telco_customers")
+            )
+        )
+        names = [d.name for d in cur.description or ()]
+        by_id = {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
+    new = by_id["4472-LVYGI"]
+    assert new["tenure"] == 0 and new["total_charges"] is None
+    assert float(new["monthly_charges"]) == 52.55
+    assert (new["partner"], new["dependents"], new["senior_citizen"]) == (True, True, False)
+    senior = by_id["9237-HQITU"]
+    assert senior["senior_citizen"] is True and senior["churn"] is True
+    assert senior["internet_service"] == "Fiber optic"
+    assert by_id["7590-VHVEG"]["multiple_lines"] == "No phone service"
+    assert by_id["7590-VHVEG"]["payment_method"] == "Electronic check"
+
+
 def _export(pool: ConnectionPool, tenant: str, table: str) -> bytes:
     statement = sql.SQL("COPY {} TO STDOUT WITH CSV HEADER").format(
         sql.Identifier(tenant_schema(tenant), table)

@@ -41,7 +41,7 @@ def _valid(value: sql.Composable, type_sql: sql.Composable) -> sql.Composable:
     )
 
 
-def _first(conn: psycopg.Connection, query: sql.Composable) -> tuple[int, str | None] | None:
+def _first(conn: psycopg.Connection, query: sql.Composed) -> tuple[int, str | None] | None:
     row = conn.execute(query).fetchone()
     return (int(row[0]), row[1]) if row else None
 
@@ -64,12 +64,12 @@ def _bad_values(conn: psycopg.Connection, p: Plan) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     stage, line = sql.Identifier(STAGE), sql.Identifier(LINE)
     for index in p.json_sources:
-        raw = sql.Identifier(stage_column(index))
-        text = python_json(sql.SQL("nullif(btrim({}), '')").format(raw))
+        staged = sql.Identifier(stage_column(index))
+        text = python_json(sql.SQL("nullif(btrim({}), '')").format(staged))
         hit = _first(
             conn,
             sql.SQL("SELECT {l}, {r} FROM {s} WHERE NOT ({v}) ORDER BY {l} LIMIT 1").format(
-                l=line, r=raw, s=stage, v=_valid(text, sql.SQL("jsonb"))
+                l=line, r=staged, s=stage, v=_valid(text, sql.SQL("jsonb"))
             ),
         )
         if hit:

@@ -7,7 +7,7 @@ Python runs per value.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql
@@ -65,7 +65,7 @@ class Plan:
     header: tuple[str, ...]
     sources: dict[str, Source]
     ignored: tuple[str, ...] = ()
-    json_sources: tuple[int, ...] = field(default=())
+    json_sources: tuple[int, ...] = ()
 
 
 def _find(header: tuple[str, ...], names: tuple[str, ...]) -> int | None:
@@ -244,7 +244,7 @@ def _drop_filter(rule: dict[str, Any]) -> sql.Composable:
     return filter_sql(Filter(when["column"], when["operator"], when.get("value")))
 
 
-def mapped_query(p: Plan, *, keep_dropped: bool = False) -> sql.Composable:
+def mapped_query(p: Plan, *, keep_dropped: bool = False) -> sql.Composed:
     """Return SELECT `_line`, then the table's columns typed, one row per kept staged row.
 
     The inner level cleans each file column once (OFFSET 0 keeps PostgreSQL from inlining it into
@@ -285,13 +285,14 @@ def mapped_query(p: Plan, *, keep_dropped: bool = False) -> sql.Composable:
     return sql.SQL("SELECT * FROM ({} OFFSET 0) t WHERE ({}) IS NOT TRUE").format(query, dropped)
 
 
-def drop_counts_query(p: Plan) -> sql.Composable:
+def drop_counts_query(p: Plan) -> sql.Composed:
     """Return SELECT one count per drop rule over the typed rows (a row counts for its first)."""
     assert p.table.csv is not None
-    counts, earlier = [], []
+    counts: list[sql.Composable] = []
+    earlier: list[sql.Composable] = []
     for rule in p.table.csv.drop_rows:
         cond = sql.SQL("({})").format(_drop_filter(dict(rule)))
-        before = sql.SQL("").join(sql.SQL(" AND ({}) IS NOT TRUE").format(e) for e in earlier)
+        before = sql.SQL("").join([sql.SQL(" AND ({}) IS NOT TRUE").format(e) for e in earlier])
         counts.append(sql.SQL("count(*) FILTER (WHERE {} IS TRUE{})").format(cond, before))
         earlier.append(cond)
     return sql.SQL("SELECT {} FROM ({}) t").format(
