@@ -93,6 +93,28 @@ def test_the_public_profile_file_keeps_every_customer_with_unknowns_as_null(
     assert sum(r["age"] is None for r in by_id.values()) == 5
 
 
+def test_progress_reports_the_upload_by_bytes(
+    pool: ConnectionPool, roomy: Settings, tenant: str
+) -> None:
+    load(pool, roomy, tenant)
+    data = (FIXTURES / "profile.csv").read_bytes()
+    seen: list[dict[str, Any]] = []
+    operations.upload_table(
+        pool,
+        roomy,
+        tenant=tenant,
+        key="starbucks",
+        schema="starbucks_customers",
+        stream=[data[:100], data[100:]],
+        size=len(data),
+        listener=seen.append,
+    )
+    assert all(v["operation"] == "upload" for v in seen)
+    assert [v["status"] for v in seen][0] == "running" and seen[-1]["status"] == "completed"
+    assert any(v.get("bytesTotal") == len(data) for v in seen)
+    assert seen[-1]["progress"] == 100 and seen[-1]["rowsInserted"] == 10
+
+
 def test_a_byte_order_mark_and_crlf_line_endings_are_accepted(
     pool: ConnectionPool, roomy: Settings, tenant: str
 ) -> None:
