@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     port: int = 8000
     pool_min_size: int = 2
     pool_max_size: int = 20
-    # Load and upload calls a tenant may make within the sliding window.
+    # Load and upload calls a tenant may make within the sliding window; 0 turns the limit off.
     rate_limit: int = 5
     rate_window_seconds: int = 60
     upload_max_bytes: int = 50 * 1024 * 1024
