@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from seedpacks import __version__, db
-from seedpacks.api import errors, openapi, read, seed_datasets, upload, web
+from seedpacks.api import decisioning, errors, openapi, read, seed_datasets, upload, web
 from seedpacks.api.deps import Pool
 from seedpacks.config import Settings, get_settings
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(seed_datasets.router)
     app.include_router(upload.router)
     app.include_router(read.router)
+    app.include_router(decisioning.router)
     openapi.install(app, max_scale=settings.max_scale)
     web.install(app)
 

@@ -1,0 +1,130 @@
+"""The decisioning API: recommend, respond, and a ground-truth simulation."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header
+from pydantic import BaseModel, Field
+
+from seedpacks.api.auth import Identity, require
+from seedpacks.api.deps import Pool
+from seedpacks.api.openapi import errors
+from seedpacks.decisioning import jobs
+from seedpacks.decisioning.flow import MAX_LIMIT, RecommendRequest, recommend
+from seedpacks.decisioning.respond import RespondRequest, respond
+from seedpacks.decisioning.simulate import MAX_DECISIONS
+from seedpacks.errors import BadRequest
+
+router = APIRouter(prefix="/api/v1", tags=["decisioning"])
+
+Decider = Annotated[Identity, Depends(require("admin", "editor", action="make decisions"))]
+Admin = Annotated[Identity, Depends(require("admin", action="run simulations"))]
+CustomerId = Annotated[str, Field(min_length=1, coerce_numbers_to_str=True)]
+
+
+class RecommendBody(BaseModel):
+    customerId: CustomerId
+    channel: Annotated[str, Field(min_length=1, description="channel id or name")]
+    limit: Annotated[int | None, Field(ge=1, le=MAX_LIMIT)] = None
+    decisionFlowKey: str | None = None
+    attributes: dict[str, Any] | None = None
+    context: dict[str, Any] | None = Field(
+        None, description='{"time": ISO 8601} decides as of that time (default: now)'
+    )
+    excludeOffers: list[str] = []
+    debug: bool = False
+
+
+class RespondBody(BaseModel):
+    customerId: CustomerId
+    recommendationId: Annotated[str, Field(min_length=1)]
+    rank: Annotated[int, Field(ge=1)]
+    outcome: Annotated[str, Field(min_length=1)]
+    idempotencyKey: str | None = None
+
+
+class SimulateBody(BaseModel):
+    decisions: Annotated[int, Field(ge=1, le=MAX_DECISIONS)] = 1000
+    policy: Literal["flow", "random", "oracle"] = "flow"
+    seed: Annotated[int, Field(ge=0, lt=2**32)] = 0
+    channel: str | None = None
+
+
+@router.post(
+    "/recommend",
+    summary="The next best offers for a customer on a channel",
+    responses=errors(
+        404,
+        409,
+        e404="No such customer in the loaded pack, or no such decision flow.",
+        e409="No pack is loaded, or its decision flow references something missing.",
+    ),
+)
+def recommend_route(body: RecommendBody, who: Decider, pool: Pool) -> dict[str, Any]:
+    request = RecommendRequest(
+        customer_id=body.customerId,
+        channel=body.channel,
+        limit=body.limit,
+        flow=body.decisionFlowKey,
+        attributes=body.attributes,
+        context=body.context,
+        exclude_offers=tuple(body.excludeOffers),
+        debug=body.debug,
+    )
+    with pool.connection() as conn, conn.transaction():
+        return recommend(conn, tenant=who.tenant, request=request)
+
+
+@router.post(
+    "/respond",
+    summary="Record a customer's response to a recommended offer",
+    responses=errors(
+        404,
+        409,
+        e404="No such recommendation for the tenant.",
+        e409="No pack is loaded, or the idempotency key was used for a different response.",
+    ),
+)
+def respond_route(
+    body: RespondBody,
+    who: Decider,
+    pool: Pool,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> dict[str, Any]:
+    key = body.idempotencyKey or idempotency_key
+    if not key:
+        raise BadRequest("Send an idempotencyKey in the body or an Idempotency-Key header.")
+    request = RespondRequest(
+        customer_id=body.customerId,
+        recommendation_id=body.recommendationId,
+        rank=body.rank,
+        outcome=body.outcome,
+        idempotency_key=key,
+    )
+    with pool.connection() as conn, conn.transaction():
+        return respond(conn, tenant=who.tenant, request=request)
+
+
+@router.post(
+    "/simulate",
+    status_code=202,
+    summary="Start a simulation of decisions against the loaded pack's ground truth",
+    responses=errors(409, e409="No pack is loaded, or a simulation is already running."),
+)
+def simulate_route(body: SimulateBody, who: Admin, pool: Pool) -> dict[str, Any]:
+    return jobs.start(
+        pool,
+        tenant=who.tenant,
+        decisions=body.decisions,
+        policy=body.policy,
+        seed=body.seed,
+        channel=body.channel,
+    )
+
+
+@router.get(
+    "/simulate/{simulationId}",
+    summary="A simulation's state, and its rates once completed",
+    responses=errors(404, e404="No such simulation for the tenant."),
+)
+def simulation_route(simulationId: str, who: Admin, pool: Pool) -> dict[str, Any]:  # noqa: N803
+    return jobs.read(pool, tenant=who.tenant, job=simulationId)

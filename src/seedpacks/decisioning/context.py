@@ -1,0 +1,214 @@
+"""One decision's view of the customer: enriched attributes, contact history, model state.
+
+History, summaries, segment membership and model state are read only when a rule, policy or
+model asks for them, each with one query.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+from psycopg import errors, sql
+
+from seedpacks.decisioning.setup import FlowInvalid, Setup
+from seedpacks.errors import NotFound
+from seedpacks.packs.registry import PACKS
+
+_HISTORY = (
+    "SELECT offer_id, channel_id, outcome, occurred_at,"
+    " recommendation_id IS NULL OR outcome = 'impression'"
+    " FROM interactions WHERE tenant_id = %s AND customer_id = %s"
+    " AND occurred_at > %s AND occurred_at <= %s ORDER BY occurred_at"
+)
+_STATES = "SELECT id, state FROM algorithm_models WHERE tenant_id = %s AND dataset_key = %s"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One row of the customer's interaction history."""
+
+    offer_id: str
+    channel_id: str
+    outcome: str
+    at: datetime
+    # An offer shown (a history row or an impression), as opposed to a later outcome of one.
+    is_contact: bool
+
+
+@dataclass
+class Context:
+    conn: psycopg.Connection
+    tenant: str
+    setup: Setup
+    customer_id: str
+    channel_id: str
+    now: datetime
+    attributes: dict[str, Any] = field(default_factory=dict)
+    _history: list[Contact] | None = None
+    _history_since: datetime | None = None
+    _summaries: dict[tuple[str, str], dict[str, Any]] | None = None
+    _segments: dict[str, bool] = field(default_factory=dict)
+    _states: dict[str, dict[str, Any]] | None = None
+
+    def history(self, lookback: timedelta) -> list[Contact]:
+        """Return the customer's interactions in (now - lookback, now], oldest first."""
+        since = self.now - lookback
+        if self._history is None or self._history_since is None or since < self._history_since:
+            cur = self.conn.execute(_HISTORY, (self.tenant, self.customer_id, since, self.now))
+            self._keep_history(cur.fetchall(), since)
+        assert self._history is not None
+        return [c for c in self._history if c.at > since]
+
+    def _keep_history(self, rows: list[Any], since: datetime) -> None:
+        self._history = [Contact(*row) for row in rows]
+        self._history_since = since
+
+    def summaries(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Return the customer's interaction summaries by (offer, channel)."""
+        if self._summaries is None:
+            rows = self.conn.execute(
+                "SELECT offer_id, channel_id, impressions, positives, negatives, last_contact_at"
+                " FROM interaction_summaries WHERE tenant_id = %s AND customer_id = %s",
+                (self.tenant, self.customer_id),
+            ).fetchall()
+            self._summaries = {
+                (r[0], r[1]): {
+                    "impressions": r[2],
+                    "positives": r[3],
+                    "negatives": r[4],
+                    "lastContactAt": r[5],
+                }
+                for r in rows
+            }
+        return self._summaries
+
+    def in_segment(self, ref: str, *, used_by: str) -> bool:
+        """Return whether the customer is in segment `ref` (its view holds the customer)."""
+        if ref not in self._segments:
+            segment = self.setup.segment(ref)
+            if segment is None:
+                raise FlowInvalid(f"{used_by} names segment '{ref}', which the tenant lacks.")
+            view = sql.Identifier(segment["pg_schema"], segment["view_name"])
+            key = sql.Identifier(segment["primary_key"][0])
+            row = self.conn.execute(
+                sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE {} = %s)").format(view, key),
+                (self.customer_id,),
+            ).fetchone()
+            self._segments[ref] = bool(row and row[0])
+        return self._segments[ref]
+
+    def states(self) -> dict[str, dict[str, Any]]:
+        """Return every model's current state by model id (read fresh: responses change it)."""
+        if self._states is None:
+            cur = self.conn.execute(_STATES, (self.tenant, self.setup.loaded.dataset_key))
+            self._states = {model_id: state or {} for model_id, state in cur.fetchall()}
+        return self._states
+
+    def propensity(self, offer_id: str, model_ref: str | None = None) -> float | None:
+        """Return the offer's expected positive rate from a learning model's state, if any."""
+        states = self.states()
+        models = [self.setup.model(model_ref)] if model_ref else list(self.setup.models.values())
+        for model in models:
+            if model is None:
+                continue
+            state = states.get(model["id"], {})
+            arm = state.get("arms", {}).get(offer_id)
+            if arm and "alpha" in arm:
+                return float(arm["alpha"]) / (float(arm["alpha"]) + float(arm["beta"]))
+            if arm and arm.get("pulls"):
+                return float(arm["totalReward"]) / float(arm["pulls"])
+            post = state.get("posteriors", {}).get(offer_id)
+            if post is not None:
+                return (float(post["positives"]) + 1) / (float(post["trials"]) + 2)
+        return None
+
+
+def enrich_tables(setup: Setup, config: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the (table, key column) pairs the enrich node reads, customer table first."""
+    tables = list(config.get("tables") or ([config["table"]] if config.get("table") else []))
+    key = config.get("key")
+    if not tables:
+        pack = PACKS.get(setup.loaded.dataset_key)
+        if pack is None:
+            raise FlowInvalid("The flow's enrich node names no customer table.")
+        tables = [pack.ground_truth.customer_table]
+        key = key or pack.ground_truth.customer_id
+    pairs = []
+    for table in tables:
+        schema = setup.schemas.get(table)
+        if schema is None:
+            raise FlowInvalid(
+                f"The flow's enrich node reads table '{table}', which the loaded pack lacks "
+                f"(its tables: {', '.join(sorted(setup.schemas))})."
+            )
+        column = (config.get("keys") or {}).get(table) or key or schema["primary_key"][0]
+        if column not in {f["name"] for f in schema["fields"]}:
+            raise FlowInvalid(f"The flow's enrich node keys table '{table}' on missing '{column}'.")
+        pairs.append((table, column))
+    return pairs
+
+
+def enrich(
+    ctx: Context,
+    config: dict[str, Any],
+    overrides: dict[str, Any] | None,
+    *,
+    lookback: timedelta | None = None,
+) -> None:
+    """Fill the context's attributes from the customer's rows, then the request's overrides.
+
+    The customer's rows, its history over `lookback` and the models' state go to the server
+    in one pipeline: one round trip instead of one per query.
+    """
+    pairs = enrich_tables(ctx.setup, config)
+    conn = ctx.conn
+    since = ctx.now - lookback if lookback is not None else None
+    try:
+        with conn.pipeline():
+            customer = [
+                conn.execute(
+                    sql.SQL("SELECT * FROM {} WHERE {} = %s LIMIT 1").format(
+                        sql.Identifier(ctx.setup.schemas[table]["pg_schema"], table),
+                        sql.Identifier(column),
+                    ),
+                    (ctx.customer_id,),
+                )
+                for table, column in pairs
+            ]
+            history = (
+                conn.execute(_HISTORY, (ctx.tenant, ctx.customer_id, since, ctx.now))
+                if since is not None
+                else None
+            )
+            states = conn.execute(_STATES, (ctx.tenant, ctx.setup.loaded.dataset_key))
+    except (errors.InvalidTextRepresentation, errors.NumericValueOutOfRange):
+        raise _unknown_customer(ctx, pairs[0][0]) from None
+    for position, ((table, _), cur) in enumerate(zip(pairs, customer, strict=True)):
+        row = cur.fetchone()
+        names = [d.name for d in cur.description or ()]
+        if row is None:
+            if position == 0:
+                raise _unknown_customer(ctx, table)
+            names = [f["name"] for f in ctx.setup.schemas[table]["fields"]]
+            row = (None,) * len(names)
+        for name, value in zip(names, row, strict=True):
+            ctx.attributes[f"{table}.{name}"] = value
+            ctx.attributes.setdefault(name, value)
+    if history is not None and since is not None:
+        ctx._keep_history(history.fetchall(), since)
+    ctx._states = {model_id: state or {} for model_id, state in states.fetchall()}
+    for name, value in (overrides or {}).items():
+        ctx.attributes[name] = value
+        if "." in name:
+            ctx.attributes[name.split(".", 1)[1]] = value
+        else:
+            for qualified in [k for k in ctx.attributes if k.endswith(f".{name}")]:
+                ctx.attributes[qualified] = value
+
+
+def _unknown_customer(ctx: Context, table: str) -> NotFound:
+    return NotFound(
+        f"No customer '{ctx.customer_id}' in {table} of the loaded pack.",
+        customerId=ctx.customer_id,
+    )

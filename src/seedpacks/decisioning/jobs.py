@@ -1,0 +1,124 @@
+"""Simulations started over HTTP run as background jobs, one per tenant at a time.
+
+A simulation of thousands of decisions outlasts an HTTP request, so the API starts it and answers
+202 with the job's id at once; the job's state lives in PostgreSQL (platform_settings, namespace
+"simulation"), so any server process can answer a poll. The thread running a job holds a
+session-level advisory lock for the tenant: a second start while it runs is 409, and a job left
+`running` by a process that died reads as failed (nobody holds its lock any more).
+"""
+
+import hashlib
+import logging
+import threading
+import uuid
+from typing import Any
+
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+from seedpacks.decisioning import simulate as simulation
+from seedpacks.decisioning.setup import loaded
+from seedpacks.errors import Conflict, NotFound, SeedError
+
+log = logging.getLogger(__name__)
+NAMESPACE = "simulation"
+_LOCK_CLASS = 0x5EEF
+
+
+def _lock_key(tenant: str) -> int:
+    return int.from_bytes(hashlib.sha256(tenant.encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+def _running(pool: ConnectionPool, tenant: str) -> bool:
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid = %s::oid AND objid = %s::oid AND objsubid = 2)",
+            (_LOCK_CLASS, _lock_key(tenant)),
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def _write(pool: ConnectionPool, tenant: str, job: str, value: dict[str, Any]) -> None:
+    with pool.connection() as conn:
+        conn.execute(
+            "INSERT INTO platform_settings (tenant_id, namespace, key, value)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (tenant_id, namespace, key)"
+            " DO UPDATE SET value = excluded.value, updated_at = clock_timestamp()",
+            (tenant, NAMESPACE, job, Jsonb(value)),
+        )
+
+
+def start(pool: ConnectionPool, *, tenant: str, **arguments: Any) -> dict[str, Any]:
+    """Start a simulation of the tenant's loaded pack in the background; return its job."""
+    with pool.connection() as conn:
+        dataset_key = loaded(conn, tenant=tenant).dataset_key
+    if _running(pool, tenant):
+        raise Conflict(
+            "A simulation is already running for this tenant; poll it and start another after."
+        )
+    job = uuid.uuid4().hex
+    state = {"simulationId": job, "status": "running", "datasetKey": dataset_key, **arguments}
+    _write(pool, tenant, job, state)
+    thread = threading.Thread(
+        target=_run, args=(pool, tenant, job, state, arguments), daemon=True, name=f"sim-{job}"
+    )
+    thread.start()
+    return state
+
+
+def _run(
+    pool: ConnectionPool, tenant: str, job: str, state: dict[str, Any], arguments: dict[str, Any]
+) -> None:
+    try:
+        with pool.connection() as lock_conn:
+            row = lock_conn.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_CLASS, _lock_key(tenant))
+            ).fetchone()
+            if not (row and row[0]):
+                raise Conflict("Another simulation started for this tenant at the same time.")
+            try:
+                result = simulation.simulate(
+                    pool,
+                    tenant=tenant,
+                    on_progress=lambda done: _write(
+                        pool, tenant, job, {**state, "decisionsDone": done}
+                    ),
+                    **arguments,
+                )
+            finally:
+                lock_conn.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", (_LOCK_CLASS, _lock_key(tenant))
+                )
+        _write(pool, tenant, job, {**state, "status": "completed", "result": result.as_json()})
+    except SeedError as exc:
+        _write(pool, tenant, job, {**state, "status": "failed", "message": exc.message})
+    except Exception as exc:
+        log.exception("simulation %s failed for tenant %s", job, tenant)
+        _write(pool, tenant, job, {**state, "status": "failed", "message": f"{exc}"})
+
+
+def read(pool: ConnectionPool, *, tenant: str, job: str) -> dict[str, Any]:
+    """Return a simulation job's state; 404 when the tenant has no such job."""
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT value FROM platform_settings"
+            " WHERE tenant_id = %s AND namespace = %s AND key = %s",
+            (tenant, NAMESPACE, job),
+        ).fetchone()
+    if row is None:
+        raise NotFound(f"No simulation '{job}' for this tenant.", simulationId=job)
+    state: dict[str, Any] = row[0]
+    if state.get("status") == "running" and not _running(pool, tenant):
+        # Between the row and the lock there is a moment where neither is written yet.
+        with pool.connection() as conn:
+            again = conn.execute(
+                "SELECT value, clock_timestamp() - updated_at > interval '5 seconds'"
+                " FROM platform_settings WHERE tenant_id = %s AND namespace = %s AND key = %s",
+                (tenant, NAMESPACE, job),
+            ).fetchone()
+        if again and again[0].get("status") == "running" and again[1]:
+            return {**again[0], "status": "failed", "message": "The process running it stopped."}
+        if again:
+            state = again[0]
+    return state
