@@ -126,3 +126,21 @@ def test_banking_holdings_follow_life_stage_and_means() -> None:
     txns = sample("banking", "banking_transactions")
     assert ((txns["category"] == "salary") == (txns["amount"] > 0)).all()
     assert set(txns["customer_id"].unique()) <= set(df["customer_id"])
+
+
+def test_retail_shoppers_and_orders_hang_together() -> None:
+    shoppers = sample("retail", "retail_customers")
+    tiers = shoppers.group_by("loyalty_tier").agg(pl.col("orders_12m").mean())
+    orders_by_tier = dict(zip(*tiers.to_dict(as_series=False).values(), strict=True))
+    assert orders_by_tier["platinum"] > orders_by_tier["gold"] > orders_by_tier["bronze"]
+    assert (shoppers["spend_12m"] >= 0).all()
+    assert (shoppers.filter(pl.col("orders_12m") == 0)["days_since_last_order"] >= 365).all()
+    orders = sample("retail", "retail_orders").join(
+        shoppers.select("customer_id", "favourite_department"), on="customer_id"
+    )
+    assert orders.height == 4000 * SCALE
+    favourite = (orders["department"] == orders["favourite_department"]).mean()
+    assert_share(favourite, 0.6 + 0.4 / 6, orders.height)
+    returns = orders.group_by("department").agg(pl.col("returned").mean())
+    rate = dict(zip(*returns.to_dict(as_series=False).values(), strict=True))
+    assert rate["fashion"] > 5 * rate["grocery"]

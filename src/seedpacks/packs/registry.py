@@ -1,15 +1,19 @@
 """The one explicit registry of packs, built from imports."""
 
 from seedpacks.errors import PackNotFound
-from seedpacks.packs import banking, starbucks, telco, uci_bank
+from seedpacks.packs import banking, retail, starbucks, telco, uci_bank
 from seedpacks.packs.model import Pack
 
-PACKS: dict[str, Pack] = {pack.key: pack for pack in (
-    starbucks.PACK,
-    uci_bank.PACK,
-    banking.PACK,
-    telco.PACK,
-)}
+PACKS: dict[str, Pack] = {
+    pack.key: pack
+    for pack in (
+        starbucks.PACK,
+        uci_bank.PACK,
+        banking.PACK,
+        telco.PACK,
+        retail.PACK,
+    )
+}
 
 
 def get_pack(key: str) -> Pack:
