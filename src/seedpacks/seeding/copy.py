@@ -5,7 +5,7 @@ import io
 import itertools
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any
 
 import polars as pl
@@ -50,7 +50,7 @@ def copy_frame(
     return frame.height
 
 
-def _rendered(frames: Iterator[pl.DataFrame]) -> Iterator[tuple[list[str], int, bytes]]:
+def _rendered(frames: Iterator[pl.DataFrame]) -> Generator[tuple[list[str], int, bytes]]:
     """Yield (columns, rows, CSV) per frame, generating and rendering on a thread of its own.
 
     numpy and polars release the GIL for their bulk work, so the next chunk is generated while

@@ -1,6 +1,6 @@
 """Turn a pack's table declarations into deterministic polars frames, chunk by chunk."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import polars as pl
@@ -39,6 +39,7 @@ class Generator:
         return spec.rows if spec.scales else None
 
     def _block(self, table: str, idx: np.ndarray, upto: str | None = None) -> Block:
+        """Generate `table`'s columns at `idx`, in declaration order, up to column `upto`."""
         block = Block(
             pack=self.pack.key,
             seed=self.seed,
@@ -58,7 +59,23 @@ class Generator:
 
     def column(self, table: str, column: str, idx: np.ndarray) -> pl.Series:
         """Return `table.column` at the given row numbers."""
-        return self._block(table, idx, upto=column).values[column]
+        return self.columns(table, [column], idx)[column]
+
+    def columns(self, table: str, names: Iterable[str], idx: np.ndarray) -> dict[str, pl.Series]:
+        """Return several columns of `table` at the given row numbers, generated in one pass.
+
+        References draw rows repeatedly (3 events per customer); each distinct row is
+        generated once and gathered, since a row's values depend only on its number.
+        """
+        wanted = set(names)
+        order = [c.name for c in self.pack.table(table).columns]
+        last = max(order.index(name) for name in wanted)
+        unique, inverse = np.unique(idx, return_inverse=True)
+        if len(unique) > 0.8 * len(idx):
+            values = self._block(table, idx, upto=order[last]).values
+            return {name: values[name] for name in wanted}
+        values = self._block(table, unique, upto=order[last]).values
+        return {name: values[name].gather(inverse) for name in wanted}
 
     def frame(self, table: str, idx: np.ndarray) -> pl.DataFrame:
         """Return every column of `table` at the given row numbers."""
@@ -94,7 +111,7 @@ class Generator:
         customers = customers.astype(np.int64)
         arms = np.floor(draw("arm") * len(truth.arms)).astype(np.int64)
         needed = {truth.customer_id} | {f.column for f in truth.features}
-        columns = {name: self.column(truth.customer_table, name, customers) for name in needed}
+        columns = self.columns(truth.customer_table, needed, customers)
         p = probabilities(truth, feature_matrix(truth, columns), arms)
         positive = draw("outcome") < p
         offers = np.array([arm.offer for arm in truth.arms], dtype=object)

@@ -38,7 +38,12 @@ class LoadResult:
 
 
 def load_steps(pack: Pack, scale: int) -> list[tuple[str, float]]:
-    """Return the load's steps with their expected share of the work (in row-equivalents)."""
+    """Return the load's steps with their expected share of the work (in row-equivalents).
+
+    Shares follow a profile of starbucks at scale 1000 (bench/bench_load.py): per row, keys and
+    ANALYZE cost about as much as the COPY, a history row about 8 data rows (two indexes on a
+    shared table), its summary about 4, and the fingerprint about one COPY.
+    """
     rows = {t.name: t.rows_at(scale) for t in pack.tables}
     interactions = pack.ground_truth.interactions * scale
     total = sum(rows.values())
@@ -46,11 +51,11 @@ def load_steps(pack: Pack, scale: int) -> list[tuple[str, float]]:
         (STEP_SCHEMAS, 200),
         (STEP_ENTITIES, 500),
         *((table_step(name), rows[name] + 100) for name in table_order(pack)),
-        (STEP_INDEXES, total * 0.4 + 100),
-        (STEP_HISTORY, interactions * 1.5 + 100),
-        (STEP_SUMMARIES, interactions * 0.5 + 100),
-        (STEP_SEGMENTS, total * 0.1 + 100),
-        (STEP_MANIFEST, total * 0.3 + interactions * 0.3 + 100),
+        (STEP_INDEXES, total * 1.2 + 100),
+        (STEP_HISTORY, interactions * 8 + 100),
+        (STEP_SUMMARIES, interactions * 4 + 100),
+        (STEP_SEGMENTS, total * 0.05 + 100),
+        (STEP_MANIFEST, total * 0.8 + interactions * 2 + 100),
     ]
 
 
@@ -98,9 +103,13 @@ def load_pack(
             freeze=True,  # created in this transaction: no hint-bit rewrite or freeze later
         )
 
-    progress.step(STEP_INDEXES)
+    total = sum(counts[t.count_key] for t in pack.tables)
+    progress.step(STEP_INDEXES, rows_total=total)
+    done = 0
     for table in pack.tables:
         ddl.add_constraints(conn, pg_schema=pg_schema, table=table)
+        done += counts[table.count_key]
+        progress.rows(done)
 
     progress.step(STEP_HISTORY, rows_total=pack.ground_truth.interactions * scale)
     parts: list[pl.DataFrame] = []
@@ -132,8 +141,10 @@ def load_pack(
         )
         counts["segmentCustomers"] += customers
 
-    progress.step(STEP_MANIFEST)
-    fingerprint = manifest(conn, tenant=tenant, pack=pack, pg_schema=pg_schema)
+    progress.step(STEP_MANIFEST, rows_total=total + counts["interactions"])
+    fingerprint = manifest(
+        conn, tenant=tenant, pack=pack, pg_schema=pg_schema, on_rows=progress.rows
+    )
     conn.execute(
         "INSERT INTO loaded_datasets (tenant_id, dataset_key, seed, scale, pg_schema, counts,"
         " manifest) VALUES (%s, %s, %s, %s, %s, %s, %s)",

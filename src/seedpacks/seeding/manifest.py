@@ -5,6 +5,7 @@ Canonical means the same bytes on any server: rows in primary-key order compared
 """
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -55,15 +56,24 @@ def table_query(table: Table, pg_schema: str) -> sql.Composable:
 
 
 def manifest(
-    conn: psycopg.Connection, *, tenant: str, pack: Pack, pg_schema: str
+    conn: psycopg.Connection,
+    *,
+    tenant: str,
+    pack: Pack,
+    pg_schema: str,
+    on_rows: Callable[[int], None] = lambda done: None,
 ) -> dict[str, Any]:
     """Return {table: {rows, sha256}} for the pack's tables and its interaction history."""
     for setting in _CANONICAL:
         conn.execute(setting)  # type: ignore[arg-type]  # constant text
     result: dict[str, Any] = {}
+    done = 0
     for table in pack.tables:
         result[table.name] = _digest(conn, table_query(table, pg_schema))
+        done += result[table.name]["rows"]
+        on_rows(done)
     result["interactions"] = _digest(
         conn, sql.SQL(_HISTORY).format(tenant=sql.Literal(tenant), key=sql.Literal(pack.key))
     )
+    on_rows(done + result["interactions"]["rows"])
     return result

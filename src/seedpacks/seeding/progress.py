@@ -78,6 +78,7 @@ class Progress:
             self._weight[name] = weight / total * 100
             done += weight
         self.step_name = ""
+        self._first = steps[0][0] if steps else "Starting"
         self.percent = 0.0
         self.rows_done = 0
         self.rows_total = 0
@@ -107,6 +108,9 @@ class Progress:
                 write_progress(conn, tenant=self.tenant, value=value)
 
     def start(self) -> None:
+        # A poller never sees a running operation without a step: until the first step is
+        # entered, the operation is at its first declared one.
+        self.step_name = self.step_name or self._first
         self._write("running", force=True)
 
     def step(self, name: str, *, rows_total: int = 0) -> None:

