@@ -148,6 +148,33 @@ def status(tenant: Tenant = "default", json: Json = False) -> None:
 
 
 @app.command()
+def simulate(
+    key: Key,
+    decisions: Annotated[int, typer.Option(help="how many decisions to simulate")] = 1000,
+    policy: Annotated[str, typer.Option(help="flow, random or oracle")] = "flow",
+    tenant: Tenant = "default",
+    seed: Annotated[int, typer.Option(help="random seed of the simulation")] = 0,
+    channel: Annotated[str | None, typer.Option(help="default: most true arms")] = None,
+    json: Json = False,
+) -> None:
+    """Simulate decisions against the pack's ground truth (loading the pack if none is)."""
+    from seedpacks.decisioning import simulate as simulation
+
+    with session(json_output=json) as s:
+        if operations.loaded_key(s.pool, tenant=tenant) is None:
+            operations.load_dataset(s.pool, s.settings, tenant=tenant, key=key)
+        result = simulation.simulate(
+            s.pool, tenant=tenant, decisions=decisions, policy=policy, seed=seed,
+            channel=channel, pack_key=key,
+        ).as_json()  # fmt: skip
+    if json:
+        emit_json(result)
+    else:
+        for line in simulation.report(result):
+            show_.console().print(line, markup=False)
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,

@@ -8,11 +8,12 @@ from psycopg_pool import ConnectionPool
 from seedpacks.config import Settings
 
 
-def pool(request: Request) -> ConnectionPool:
+# async: attribute reads, so no hop through the thread pool on every request.
+async def pool(request: Request) -> ConnectionPool:
     return request.app.state.pool  # type: ignore[no-any-return]
 
 
-def settings(request: Request) -> Settings:
+async def settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 

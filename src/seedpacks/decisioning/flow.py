@@ -104,10 +104,16 @@ class _Trace:
 def _choose_creative(
     options: list[dict[str, Any]], rng: np.random.Generator
 ) -> dict[str, Any] | None:
-    weights = np.array([max(c["weight"], 0) for c in options], dtype=np.float64)
-    if not len(options) or weights.sum() <= 0:
-        return None
-    return options[int(np.searchsorted(np.cumsum(weights) / weights.sum(), rng.random(), "right"))]
+    """Pick one creative with probability proportional to its weight (0 never)."""
+    live = [c for c in options if c["weight"] > 0]
+    if len(live) <= 1:
+        return live[0] if live else None
+    point = rng.random() * sum(c["weight"] for c in live)
+    for creative in live:
+        point -= creative["weight"]
+        if point < 0:
+            return creative
+    return live[-1]
 
 
 def _node_configs(flow: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -189,7 +195,7 @@ def recommend(
         candidates,
         {},
         setup.offers,
-        attributes=sorted(k for k in ctx.attributes if "." in k),
+        attributes=sorted(k for k in ctx.attributes if "." in k) if trace.enabled else None,
     )
 
     if "qualify" in configs:
@@ -232,7 +238,7 @@ def recommend(
         modelKey=assignment.model["key"],
         experiment=assignment.experiment,
         bucket=assignment.bucket,
-        scores={c.offer["id"]: round(c.score, 6) for c in candidates},
+        scores={c.offer["id"]: round(c.score, 6) for c in candidates} if trace.enabled else None,
     )
 
     candidates.sort(key=lambda c: (-c.score, -c.offer["priority"], c.offer["id"]))

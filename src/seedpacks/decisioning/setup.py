@@ -111,7 +111,10 @@ _lock = threading.Lock()
 def loaded(conn: psycopg.Connection, *, tenant: str, lock: tuple[int, str] | None = None) -> Loaded:
     """Return the tenant's loaded pack, or raise NoPackLoaded (409).
 
-    With `lock` (class, key), also take that transaction-scoped advisory lock in the same query.
+    With `lock` (class, key), also take that transaction-scoped advisory lock in the same query,
+    and let the transaction commit without waiting for its WAL flush: a decision's impressions
+    are high-volume telemetry, and a crash loses at most the last fraction of a second of them,
+    never their consistency (respond, which learning depends on, keeps durable commits).
     """
     if lock is None:
         row = conn.execute(
@@ -120,7 +123,8 @@ def loaded(conn: psycopg.Connection, *, tenant: str, lock: tuple[int, str] | Non
         ).fetchone()
     else:
         row = conn.execute(
-            "SELECT dataset_key, pg_schema, loaded_at, pg_advisory_xact_lock(%s, hashtext(%s))"
+            "SELECT dataset_key, pg_schema, loaded_at, pg_advisory_xact_lock(%s, hashtext(%s)),"
+            " set_config('synchronous_commit', 'off', true)"
             " FROM loaded_datasets WHERE tenant_id = %s",
             (*lock, tenant),
         ).fetchone()

@@ -148,8 +148,12 @@ def simulate(
     channel: str | None = None,
     days_between_visits: float = 7.0,
     on_progress: Callable[[int], None] | None = None,
+    pack_key: str | None = None,
 ) -> Result:
-    """Run `decisions` simulated decisions on the tenant's loaded pack; return the rates."""
+    """Run `decisions` simulated decisions on the tenant's loaded pack; return the rates.
+
+    With `pack_key`, the loaded pack must be that one (409 otherwise).
+    """
     if policy not in POLICIES:
         raise BadRequest(f"policy must be one of {', '.join(POLICIES)}; got '{policy}'.")
     if not 0 <= seed < 2**32:
@@ -158,6 +162,12 @@ def simulate(
         raise BadRequest(f"decisions must be from 1 to {MAX_DECISIONS}; got {decisions}.")
     with pool.connection() as conn:
         setup = get_setup(conn, tenant=tenant)
+    if pack_key is not None and pack_key != setup.loaded.dataset_key:
+        raise Conflict(
+            f"Tenant '{tenant}' has '{setup.loaded.dataset_key}' loaded, not '{pack_key}'; "
+            "remove it first or simulate the loaded pack.",
+            currentlyLoaded=setup.loaded.dataset_key,
+        )
     pack = PACKS.get(setup.loaded.dataset_key)
     if pack is None:
         raise Conflict(f"The loaded pack '{setup.loaded.dataset_key}' has no known ground truth.")
@@ -292,3 +302,32 @@ def _override(policy: str, truth: Truth, rng: np.random.Generator) -> Any:
 
         return ("simulation-oracle", true_scores)
     return None
+
+
+def report(result: dict[str, Any]) -> list[str]:
+    """Return a simulation's result as lines for people (the CLI without --json)."""
+    rates = result["positiveRate"]
+    lines = [
+        f"{result['pack']}: {result['decisions']} decisions by policy '{result['policy']}' "
+        f"on channel {result['channel']}",
+        "positive rate",
+    ]
+    shown = {
+        result["policy"]: rates["policy"],
+        "random offer": rates["random"],
+        f"best single offer ({result['bestSingleOfferId']})": rates["bestSingleOffer"],
+        "per-customer oracle": rates["oracle"],
+    }
+    for name, rate in shown.items():
+        share = rate / rates["bestSingleOffer"] if rates["bestSingleOffer"] else 0.0
+        lines.append(f"  {name:<52} {rate:7.4f}  ({share:.0%} of the best single offer)")
+    if result["decisionsWithoutOffer"]:
+        lines.append(f"decisions without an offer: {result['decisionsWithoutOffer']}")
+    curve = ", ".join(f"{p['decisions']}: {p['cumulativeRegret']:.1f}" for p in result["regret"])
+    lines.append(f"cumulative regret against the oracle: {curve}")
+    clock = result["clock"]
+    lines.append(
+        f"simulated clock {clock['start']} .. {clock['end']} "
+        f"({clock['secondsPerDecision']:g} s per decision)"
+    )
+    return lines
