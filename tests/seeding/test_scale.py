@@ -1,11 +1,13 @@
 """Scaled loads: streamed in chunks with rows done of rows planned, keyed and analysed after."""
 
+import dataclasses
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg_pool import ConnectionPool
 
+from seedpacks.packs.model import Pack
 from seedpacks.packs.registry import PACKS
 from seedpacks.seeding import generate
 from seedpacks.seeding.load import (
@@ -84,3 +86,46 @@ def test_long_steps_report_rows_done_of_rows_planned(
         t.name: t.rows_at(SCALE) for t in pack.tables
     }
     assert len(keyed) == len(pack.tables)
+
+
+def _fixed_customers(pack: Pack) -> Pack:
+    """The pack with a customer table that does not grow: the history's chunks share customers."""
+    name = pack.ground_truth.customer_table
+    tables = tuple(
+        dataclasses.replace(t, scales=False) if t.name == name else t for t in pack.tables
+    )
+    return dataclasses.replace(pack, tables=tables)
+
+
+@pytest.mark.parametrize("fixed", [False, True], ids=["customers-scale", "customers-fixed"])
+def test_summaries_built_from_the_generated_history_match_the_database(
+    fixed: bool, database_url: str, pool: ConnectionPool, tenant: str
+) -> None:
+    pack = PACKS["starbucks"]
+    pack = _fixed_customers(pack) if fixed else pack
+    progress = Progress(
+        None, tenant=tenant, dataset_key=pack.key, operation="load", steps=load_steps(pack, 4)
+    )
+    with (
+        psycopg.connect(database_url, autocommit=True) as conn,
+        conn.transaction(force_rollback=True),
+    ):
+        result = load_pack(conn, tenant=tenant, pack=pack, seed=3, scale=4, progress=progress)
+        differences = conn.execute(
+            "WITH truth AS (SELECT i.customer_id, i.offer_id, i.channel_id, count(*) AS n,"
+            "  count(*) FILTER (WHERE i.outcome = %(pos)s) AS pos,"
+            "  count(*) FILTER (WHERE i.outcome = %(neg)s) AS neg, max(i.occurred_at) AS last"
+            "  FROM interactions i WHERE i.tenant_id = %(t)s"
+            "  GROUP BY i.customer_id, i.offer_id, i.channel_id),"
+            " loaded AS (SELECT customer_id, offer_id, channel_id, impressions, positives,"
+            "  negatives, last_contact_at FROM interaction_summaries WHERE tenant_id = %(t)s)"
+            " SELECT count(*) FROM ((TABLE truth EXCEPT ALL TABLE loaded)"
+            "  UNION ALL (TABLE loaded EXCEPT ALL TABLE truth)) d",
+            {
+                "t": tenant,
+                "pos": pack.ground_truth.positive_outcome,
+                "neg": pack.ground_truth.negative_outcome,
+            },
+        ).fetchone()
+    assert differences == (0,)
+    assert 0 < result.counts["interactionSummaries"] <= result.counts["interactions"]

@@ -8,15 +8,15 @@ from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import AlgorithmModel, Pack
 
-_KEYS = ("customer_id", "offer_id", "channel_id")
-SUMMARY_COLUMNS = (*_KEYS, "impressions", "positives", "negatives", "last_contact_at")
+SUMMARY_KEYS = ("customer_id", "offer_id", "channel_id")
+SUMMARY_COLUMNS = (*SUMMARY_KEYS, "impressions", "positives", "negatives", "last_contact_at")
 
 
 def summary_part(pack: Pack, history: pl.DataFrame) -> pl.DataFrame:
     """Return one chunk of history summarised per customer x offer x channel."""
     kinds = {o.key: o.classification for o in pack.outcome_types}
     kind = pl.col("outcome").replace_strict(kinds, default="neutral", return_dtype=pl.String)
-    return history.group_by(_KEYS).agg(
+    return history.group_by(SUMMARY_KEYS).agg(
         impressions=pl.len().cast(pl.Int64),
         positives=(kind == "positive").sum().cast(pl.Int64),
         negatives=(kind == "negative").sum().cast(pl.Int64),
@@ -27,13 +27,13 @@ def summary_part(pack: Pack, history: pl.DataFrame) -> pl.DataFrame:
 def combine_parts(parts: list[pl.DataFrame]) -> pl.DataFrame:
     """Merge chunk summaries into one row per key, in key order (cheap to index)."""
     if not parts:
-        return pl.DataFrame(schema={name: pl.String for name in _KEYS})
+        return pl.DataFrame(schema={name: pl.String for name in SUMMARY_KEYS})
     merged = (
         pl.concat(parts)
-        .group_by(_KEYS)
+        .group_by(SUMMARY_KEYS)
         .agg(pl.col("impressions", "positives", "negatives").sum(), pl.col("last_contact_at").max())
     )
-    return merged.sort(_KEYS).select(SUMMARY_COLUMNS)
+    return merged.sort(SUMMARY_KEYS).select(SUMMARY_COLUMNS)
 
 
 def summarise(conn: psycopg.Connection, *, tenant: str, dataset_key: str) -> int:

@@ -10,7 +10,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import Pack
-from seedpacks.seeding import ddl, entities, history, segments
+from seedpacks.seeding import ddl, entities, generate, history, segments
 from seedpacks.seeding.copy import copy_frames, copy_rows
 from seedpacks.seeding.generate import Generator
 from seedpacks.seeding.manifest import manifest
@@ -112,21 +112,19 @@ def load_pack(
         progress.rows(done)
 
     progress.step(STEP_HISTORY, rows_total=pack.ground_truth.interactions * scale)
-    parts: list[pl.DataFrame] = []
+    summaries: list[pl.DataFrame] = []
     counts["interactions"] = copy_frames(
         conn,
         table=sql.Identifier("interactions"),
-        frames=_history(generator, tenant=tenant, pack=pack, parts=parts),
+        frames=_history(generator, tenant=tenant, pack=pack, summaries=summaries),
         on_rows=progress.rows,
     )
 
     progress.step(STEP_SUMMARIES)
-    summaries = history.combine_parts(parts)
-    del parts
     counts["interactionSummaries"] = copy_frames(
         conn,
         table=sql.Identifier("interaction_summaries"),
-        frames=iter([_keyed(summaries, tenant=tenant, pack=pack)]),
+        frames=(_keyed(frame, tenant=tenant, pack=pack) for frame in summaries),
     )
     del summaries
     history.train_models(conn, tenant=tenant, pack=pack)
@@ -158,10 +156,26 @@ def _keyed(frame: pl.DataFrame, *, tenant: str, pack: Pack) -> pl.DataFrame:
 
 
 def _history(
-    generator: Generator, *, tenant: str, pack: Pack, parts: list[pl.DataFrame]
+    generator: Generator, *, tenant: str, pack: Pack, summaries: list[pl.DataFrame]
 ) -> Iterator[pl.DataFrame]:
-    """Yield the history's chunks for COPY, summarising each into `parts` on the way."""
-    for frame in generator.interaction_chunks():
-        parts.append(history.summary_part(pack, frame))
+    """Yield the history's chunks for COPY, appending their summaries to `summaries`.
+
+    When the customer table grows with the scale, each scale unit's history goes to that unit's
+    customers only, so chunks of whole units summarise on their own: memory holds summaries,
+    never the whole history. Otherwise the chunks' summaries are merged at the end.
+    """
+    truth = pack.ground_truth
+    aligned = generator.unit_rows(truth.customer_table) is not None
+    units = max(1, generate.CHUNK_ROWS // truth.interactions)
+    chunk = units * truth.interactions if aligned else None
+    parts: list[pl.DataFrame] = []
+    for frame in generator.interaction_chunks(chunk):
+        part = history.summary_part(pack, frame)
+        if aligned:
+            summaries.append(part.sort(history.SUMMARY_KEYS).select(history.SUMMARY_COLUMNS))
+        else:
+            parts.append(part)
         # In customer order, each chunk touches the history's customer index page by page.
         yield _keyed(frame.sort("customer_id"), tenant=tenant, pack=pack)
+    if parts:
+        summaries.append(history.combine_parts(parts))
