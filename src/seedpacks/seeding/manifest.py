@@ -32,11 +32,12 @@ _CANONICAL = (
 
 
 def _digest(conn: psycopg.Connection, query: sql.Composable) -> dict[str, Any]:
-    sha, rows = hashlib.sha256(), 0
-    with conn.cursor() as cur, cur.copy(sql.SQL("COPY ({}) TO STDOUT").format(query)) as copy:
-        for block in copy:
-            sha.update(block)
-            rows += bytes(block).count(b"\n")
+    sha = hashlib.sha256()
+    with conn.cursor() as cur:
+        with cur.copy(sql.SQL("COPY ({}) TO STDOUT").format(query)) as copy:
+            for block in copy:
+                sha.update(block)
+        rows = cur.rowcount  # from the server's "COPY n"
     return {"rows": rows, "sha256": sha.hexdigest()}
 
 

@@ -19,16 +19,16 @@ IDLE: dict[str, Any] = {"status": "idle", "step": "", "progress": 0}
 
 def write_progress(conn: psycopg.Connection, *, tenant: str, value: dict[str, Any]) -> None:
     """Upsert the tenant's progress row (the connection must be in autocommit mode)."""
-    with conn.transaction():
-        # A progress row lost to a server crash is harmless (the next write or the dead-process
-        # check replaces it); waiting for its WAL flush at every step is not free.
-        conn.execute("SET LOCAL synchronous_commit = off")
-        conn.execute(
-            "INSERT INTO platform_settings (tenant_id, namespace, key, value)"
-            " VALUES (%s, %s, %s, %s) ON CONFLICT (tenant_id, namespace, key)"
-            " DO UPDATE SET value = EXCLUDED.value, updated_at = clock_timestamp()",
-            (tenant, NAMESPACE, KEY, Jsonb(value)),
-        )
+    # synchronous_commit off, for this one statement's transaction: a progress row lost to a
+    # server crash is harmless (the dead-process check replaces it), and a load writes one per
+    # step, each of which would otherwise wait for a WAL flush.
+    conn.execute(
+        "INSERT INTO platform_settings (tenant_id, namespace, key, value)"
+        " SELECT %s, %s, %s, %s FROM (SELECT set_config('synchronous_commit', 'off', true)) s"
+        " ON CONFLICT (tenant_id, namespace, key)"
+        " DO UPDATE SET value = EXCLUDED.value, updated_at = clock_timestamp()",
+        (tenant, NAMESPACE, KEY, Jsonb(value)),
+    )
 
 
 def read_progress(conn: psycopg.Connection, *, tenant: str) -> dict[str, Any]:
