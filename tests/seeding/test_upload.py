@@ -419,3 +419,33 @@ def test_schemas_outside_the_pack_or_without_mapping_and_unloaded_packs_are_400(
         upload(pool, roomy, tenant, "bank_customers", data)
     with pytest.raises(BadRequest, match="does not support CSV upload"):
         upload(pool, roomy, tenant, "starbucks_customers", data, pack=_variant(none=True))
+
+
+def _stored_manifest(pool: ConnectionPool, tenant: str) -> dict[str, Any]:
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT manifest FROM loaded_datasets WHERE tenant_id = %s", (tenant,)
+        ).fetchone()
+    assert row is not None
+    return dict(row[0])
+
+
+def test_the_stored_manifest_follows_an_upload(
+    pool: ConnectionPool, roomy: Settings, tenant: str
+) -> None:
+    loaded = operations.load_dataset(pool, roomy, tenant=tenant, key="starbucks")["manifest"]
+    exported = _export(pool, tenant, "starbucks_customers")
+    upload(pool, roomy, tenant, "starbucks_customers", exported)
+    same = _stored_manifest(pool, tenant)
+    # The same rows back: the same fingerprint, now marked as uploaded.
+    assert same["starbucks_customers"] == {**loaded["starbucks_customers"], "source": "upload"}
+    assert same["starbucks_events"] == loaded["starbucks_events"]
+    assert same["interactions"] == loaded["interactions"]
+
+    fewer = b"\n".join(exported.splitlines()[:101]) + b"\n"
+    upload(pool, roomy, tenant, "starbucks_customers", fewer)
+    changed = _stored_manifest(pool, tenant)
+    assert changed["starbucks_customers"]["rows"] == 100
+    assert changed["starbucks_customers"]["sha256"] != loaded["starbucks_customers"]["sha256"]
+    # Customers gone from the table take their history with them, and the manifest says so.
+    assert changed["interactions"]["rows"] < loaded["interactions"]["rows"]

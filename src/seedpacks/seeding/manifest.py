@@ -10,6 +10,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import Pack, Table
 
@@ -56,6 +57,36 @@ def table_query(table: Table, pg_schema: str) -> sql.Composable:
     )
 
 
+def _pin_output(conn: psycopg.Connection) -> None:
+    for setting in _CANONICAL:
+        conn.execute(setting)  # type: ignore[arg-type]  # constant text
+
+
+def history_digest(conn: psycopg.Connection, *, tenant: str, dataset_key: str) -> dict[str, Any]:
+    """Return {rows, sha256} of the tenant's pack history in canonical order."""
+    _pin_output(conn)
+    query = sql.SQL(_HISTORY).format(tenant=sql.Literal(tenant), key=sql.Literal(dataset_key))
+    return _digest(conn, query)
+
+
+def refresh_after_upload(
+    conn: psycopg.Connection, *, tenant: str, pack: Pack, table: Table, pg_schema: str
+) -> dict[str, Any]:
+    """Re-fingerprint an uploaded table (and the history it may have pruned) in the stored
+    manifest, marking the table's entry as uploaded rather than generated."""
+    _pin_output(conn)
+    entries = {
+        table.name: {**_digest(conn, table_query(table, pg_schema)), "source": "upload"},
+        "interactions": history_digest(conn, tenant=tenant, dataset_key=pack.key),
+    }
+    conn.execute(
+        "UPDATE loaded_datasets SET manifest = manifest || %s"
+        " WHERE tenant_id = %s AND dataset_key = %s",
+        (Jsonb(entries), tenant, pack.key),
+    )
+    return entries
+
+
 def manifest(
     conn: psycopg.Connection,
     *,
@@ -65,16 +96,13 @@ def manifest(
     on_rows: Callable[[int], None] = lambda done: None,
 ) -> dict[str, Any]:
     """Return {table: {rows, sha256}} for the pack's tables and its interaction history."""
-    for setting in _CANONICAL:
-        conn.execute(setting)  # type: ignore[arg-type]  # constant text
+    _pin_output(conn)
     result: dict[str, Any] = {}
     done = 0
     for table in pack.tables:
         result[table.name] = _digest(conn, table_query(table, pg_schema))
         done += result[table.name]["rows"]
         on_rows(done)
-    result["interactions"] = _digest(
-        conn, sql.SQL(_HISTORY).format(tenant=sql.Literal(tenant), key=sql.Literal(pack.key))
-    )
+    result["interactions"] = history_digest(conn, tenant=tenant, dataset_key=pack.key)
     on_rows(done + result["interactions"]["rows"])
     return result

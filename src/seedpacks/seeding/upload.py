@@ -16,7 +16,7 @@ from psycopg.types.json import Jsonb
 
 from seedpacks.errors import BadRequest
 from seedpacks.packs.model import Pack, Table
-from seedpacks.seeding import ddl, history, segments
+from seedpacks.seeding import ddl, history, manifest, segments
 from seedpacks.seeding.progress import Progress
 from seedpacks.seeding.upload_errors import diagnose
 from seedpacks.seeding.upload_mapping import (
@@ -270,6 +270,7 @@ def upload_csv(
     if table.name == pack.ground_truth.customer_table:
         removed = _prune_history(conn, tenant=tenant, pack=pack, pg_schema=pg_schema)
     counts = _refresh_counts(conn, tenant=tenant, pack=pack, table=table, rows=rows)
+    manifest.refresh_after_upload(conn, tenant=tenant, pack=pack, table=table, pg_schema=pg_schema)
     return UploadResult(rows, dropped, list(p.ignored), removed, counts)
 
 
