@@ -3,15 +3,14 @@
 from datetime import date
 
 from seedpacks.packs.banking.tables import CUSTOMERS, PRODUCT_ROWS
+from seedpacks.packs.flows import nba_flow
 from seedpacks.packs.model import (
     AlgorithmModel,
     Category,
     Channel,
     ContactPolicy,
     Creative,
-    DecisionFlow,
     Experiment,
-    FlowNode,
     Offer,
     OutcomeType,
     QualificationRule,
@@ -238,20 +237,14 @@ EXPERIMENTS = (
 )
 
 DECISION_FLOWS = (
-    DecisionFlow(
+    nba_flow(
         "bk_flow",
         "banking-nba",
         "Banking next best action",
         experiment="bk_experiment",
-        nodes=(
-            FlowNode("inventory", {"status": "active"}),
-            FlowNode("match_creatives", {"selection": "weighted"}),
-            FlowNode("enrich", {"tables": [CUSTOMERS], "key": "customer_id"}),
-            FlowNode("qualify", {"stages": ["eligibility", "fit", "match"]}),
-            FlowNode("contact_policy", {"policies": "all"}),
-            FlowNode("score", {"method": "experiment", "experiment": "bk_experiment"}),
-            FlowNode("rank", {"by": "score", "tieBreaker": "businessValue"}),
-            FlowNode("response", {"limit": 3, "recordImpressions": True}),
-        ),
+        customers=CUSTOMERS,
+        customer_key="customer_id",
+        rank={"by": "score", "tieBreaker": "businessValue"},
+        limit=3,
     ),
 )

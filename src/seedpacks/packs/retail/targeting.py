@@ -2,15 +2,14 @@
 
 from datetime import date
 
+from seedpacks.packs.flows import nba_flow
 from seedpacks.packs.model import (
     AlgorithmModel,
     Arm,
     ContactPolicy,
-    DecisionFlow,
     Experiment,
     Feature,
     Filter,
-    FlowNode,
     GroundTruth,
     OutcomeType,
     Segment,
@@ -91,21 +90,15 @@ EXPERIMENTS = (
 )
 
 DECISION_FLOWS = (
-    DecisionFlow(
+    nba_flow(
         "rt_flow",
         "retail-promotions",
         "Retail promotion picker",
         experiment="rt_experiment",
-        nodes=(
-            FlowNode("inventory", {"status": "active"}),
-            FlowNode("match_creatives", {"selection": "weighted"}),
-            FlowNode("enrich", {"tables": [CUSTOMERS], "key": "customer_id"}),
-            FlowNode("qualify", {"stages": ["eligibility", "fit", "match"]}),
-            FlowNode("contact_policy", {"policies": "all"}),
-            FlowNode("score", {"method": "experiment", "experiment": "rt_experiment"}),
-            FlowNode("rank", {"by": "score", "tieBreaker": "priority", "maxPerCategory": 1}),
-            FlowNode("response", {"limit": 4, "recordImpressions": True}),
-        ),
+        customers=CUSTOMERS,
+        customer_key="customer_id",
+        rank={"by": "score", "tieBreaker": "priority", "maxPerCategory": 1},
+        limit=4,
     ),
 )
 

@@ -1,12 +1,11 @@
 """Rules, contact policies, models, the experiment, the decision flow and the segment."""
 
+from seedpacks.packs.flows import nba_flow
 from seedpacks.packs.model import (
     AlgorithmModel,
     ContactPolicy,
-    DecisionFlow,
     Experiment,
     Filter,
-    FlowNode,
     QualificationRule,
     Segment,
 )
@@ -131,21 +130,13 @@ EXPERIMENTS = (
 )
 
 DECISION_FLOWS = (
-    DecisionFlow(
+    nba_flow(
         "sb_flow",
         "starbucks-nba",
         "Starbucks next best offer",
         experiment="sb_experiment",
-        nodes=(
-            FlowNode("inventory", {"status": "active"}),
-            FlowNode("match_creatives", {"selection": "weighted"}),
-            FlowNode("enrich", {"tables": [CUSTOMERS], "key": "id"}),
-            FlowNode("qualify", {"stages": ["eligibility", "fit", "match"]}),
-            FlowNode("contact_policy", {"policies": "all"}),
-            FlowNode("score", {"method": "experiment", "experiment": "sb_experiment"}),
-            FlowNode("rank", {"by": "score", "tieBreaker": "priority"}),
-            FlowNode("response", {"limit": 5, "recordImpressions": True}),
-        ),
+        customers=CUSTOMERS,
+        customer_key="id",
     ),
 )
 

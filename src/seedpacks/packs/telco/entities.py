@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from seedpacks.packs.flows import nba_flow
 from seedpacks.packs.model import (
     AlgorithmModel,
     Arm,
@@ -9,11 +10,9 @@ from seedpacks.packs.model import (
     Channel,
     ContactPolicy,
     Creative,
-    DecisionFlow,
     Experiment,
     Feature,
     Filter,
-    FlowNode,
     GroundTruth,
     Offer,
     OutcomeType,
@@ -309,21 +308,14 @@ EXPERIMENTS = (
 )
 
 DECISION_FLOWS = (
-    DecisionFlow(
+    nba_flow(
         "tel_flow",
         "telco-retention",
         "Telco retention next best action",
         experiment="tel_experiment",
-        nodes=(
-            FlowNode("inventory", {"status": "active"}),
-            FlowNode("match_creatives", {"selection": "weighted"}),
-            FlowNode("enrich", {"tables": [CUSTOMERS], "key": "customer_id"}),
-            FlowNode("qualify", {"stages": ["eligibility", "fit", "match"]}),
-            FlowNode("contact_policy", {"policies": "all"}),
-            FlowNode("score", {"method": "experiment", "experiment": "tel_experiment"}),
-            FlowNode("rank", {"by": "score", "tieBreaker": "priority"}),
-            FlowNode("response", {"limit": 3, "recordImpressions": True}),
-        ),
+        customers=CUSTOMERS,
+        customer_key="customer_id",
+        limit=3,
     ),
 )
 

@@ -2,16 +2,15 @@
 
 from datetime import date
 
+from seedpacks.packs.flows import nba_flow
 from seedpacks.packs.model import (
     AlgorithmModel,
     Arm,
     Category,
     Channel,
     Creative,
-    DecisionFlow,
     Experiment,
     Feature,
-    FlowNode,
     GroundTruth,
     Offer,
     OutcomeType,
@@ -168,21 +167,16 @@ EXPERIMENTS = (
 )
 
 DECISION_FLOWS = (
-    DecisionFlow(
+    nba_flow(
         "uci_flow",
         "uci-term-deposit",
         "Term deposit outbound calls",
         experiment="uci_experiment",
-        nodes=(
-            FlowNode("inventory", {"status": "active"}),
-            FlowNode("match_creatives", {"selection": "weighted"}),
-            FlowNode("enrich", {"tables": [CUSTOMERS], "key": "id"}),
-            FlowNode("qualify", {"stages": ["eligibility", "fit"]}),
-            FlowNode("contact_policy", {"policies": "all"}),
-            FlowNode("score", {"method": "experiment", "experiment": "uci_experiment"}),
-            FlowNode("rank", {"by": "score"}),
-            FlowNode("response", {"limit": 1, "recordImpressions": True}),
-        ),
+        customers=CUSTOMERS,
+        customer_key="id",
+        stages=("eligibility", "fit"),
+        rank={"by": "score"},
+        limit=1,
     ),
 )
 
