@@ -71,7 +71,9 @@ def recommend_route(body: RecommendBody, who: Decider, pool: Pool) -> JSONRespon
         exclude_offers=tuple(body.excludeOffers),
         debug=body.debug,
     )
-    with pool.connection() as conn, conn.transaction():
+    # In a pipeline BEGIN travels with the first query and COMMIT with the impressions' insert:
+    # three round trips to the database instead of five.
+    with pool.connection() as conn, conn.pipeline(), conn.transaction():
         body = recommend(conn, tenant=who.tenant, request=request)
     # Plain JSON already: skip FastAPI's generic encoder, the largest cost after the database.
     return JSONResponse(body)
