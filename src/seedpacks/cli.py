@@ -178,15 +178,37 @@ def simulate(
 def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="server processes (the service keeps its state in PostgreSQL)"),
+    ] = 1,
+    access_log: Annotated[bool, typer.Option(help="log every request")] = True,
 ) -> None:
     """Run the HTTP API (and its embedded PostgreSQL unless SEEDPACKS_DATABASE_URL is set)."""
+    import os
+
     import uvicorn
 
+    from seedpacks import db
     from seedpacks.api.app import create_app
     from seedpacks.config import get_settings
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    host, port = host or settings.host, port or settings.port
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, access_log=access_log)
+        return
+    # Worker processes import the app anew: start the embedded PostgreSQL once, here, and hand
+    # every worker its URL rather than letting each start its own.
+    os.environ["SEEDPACKS_DATABASE_URL"] = db.database_url(settings)
+    uvicorn.run(
+        "seedpacks.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+    )
 
 
 @app.callback()

@@ -192,11 +192,13 @@ def test_a_real_process_writes_no_terminal_codes_into_pipes(database_url: str, t
     assert removed.returncode == 0 and json.loads(removed.stdout)["datasetKey"] == "starbucks"
 
 
-def test_serve_answers_http(database_url: str) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_http(database_url: str, workers: int) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "seedpacks", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "seedpacks", "serve", "--port", str(port),
+               "--workers", str(workers)]  # fmt: skip
     process = subprocess.Popen(command, env=_environment(database_url))
     try:
         deadline = time.monotonic() + 60
