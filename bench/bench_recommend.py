@@ -1,33 +1,35 @@
 """Recommend benchmark: POST /api/v1/recommend against GET /healthz on the same server, one run.
 
-    python bench/bench_recommend.py [--requests 4000] [--clients 8] [--rounds 2]
+    python bench/bench_recommend.py [--workers 2] [--clients 8] [--seconds 10] [--rounds 3]
 
-Uses SEEDPACKS_DATABASE_URL, or an embedded PostgreSQL in a temporary folder. Loads starbucks
-into a fresh tenant, starts `uvicorn seedpacks.api.app:create_app` in its own process on a
-loopback port, and drives it with `--clients` concurrent keep-alive clients, each sending its
-share of `--requests` requests per endpoint and round. Recommend asks for 5 offers on a channel
-for customers in turn; its context time moves one hour per request so that contact caps do not
-turn later requests into cheap empty answers. Prints requests per second and p50/p99 latency per
-endpoint and the ratios against the goals:
+Needs `wrk` (Debian: apt-get install wrk), a load generator in C: Python clients on the same
+cores would take CPU from the server they measure. Uses SEEDPACKS_DATABASE_URL, or an embedded
+PostgreSQL in a temporary folder. Loads starbucks into a fresh tenant, starts the server as a user
+would (`seedpacks serve --workers N` on a loopback port) and drives it with `--clients` keep-alive
+connections for `--seconds` per endpoint and round, healthz and recommend in turn. Recommend asks
+for 5 offers for customers in turn on the four channels; its context time moves one hour per
+request so that contact caps do not turn later requests into cheap empty answers. Prints, as the
+median of the rounds, requests per second and p50/p99 latency per endpoint, the CPU the server
+processes and PostgreSQL spent per request, and the ratios against the goals:
   recommend throughput / healthz throughput   (goal >= 25 %)
   recommend p99 latency                        (goal < 20 ms)
 """
 
 import argparse
+import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import psutil
@@ -37,6 +39,41 @@ from seedpacks.config import Settings
 from seedpacks.seeding import operations
 
 CHANNELS = ("email", "mobile", "social", "web")
+WRK_THREADS = 2
+# wrk calls done() once at the end of a run; it prints what the benchmark reads back.
+REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format('{"requests": %d, "seconds": %f, "non2xx": %d, "errors": %d,'
+    .. ' "p50_ms": %f, "p99_ms": %f}\\n', summary.requests, summary.duration / 1e6,
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+# Each wrk thread sends requests k = thread, thread + threads, ...; request k asks for customer
+# k on channel k at base time + k hours (base: the script's argument).
+RECOMMEND = """
+local customers = {%(customers)s}
+local channels = {%(channels)s}
+local headers = {["Content-Type"] = "application/json", ["X-Tenant-Id"] = "%(tenant)s",
+  ["X-User-Role"] = "editor"}
+local threads = 0
+function setup(thread)
+  thread:set("first", threads)
+  threads = threads + 1
+end
+function init(args)
+  base, stride = tonumber(args[1]), tonumber(args[2])
+  k = first
+end
+request = function()
+  local body = string.format(
+    '{"customerId": "%%s", "channel": "%%s", "limit": 5, "context": {"time": "%%s"}}',
+    customers[k %% #customers + 1], channels[k %% #channels + 1],
+    os.date("!%%Y-%%m-%%dT%%H:%%M:%%SZ", base + k * 3600))
+  k = k + stride
+  return wrk.format("POST", "/api/v1/recommend", headers, body)
+end
+"""
 
 
 @contextmanager
@@ -63,15 +100,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def api_server(url: str) -> Iterator[tuple[str, psutil.Process]]:
-    """Run the app under uvicorn in its own process; yield its base URL and process."""
+def api_server(url: str, *, workers: int) -> Iterator[tuple[str, psutil.Process]]:
+    """Run `seedpacks serve --workers N` on a loopback port; yield its base URL and process."""
     port = _free_port()
     env = {**os.environ, "SEEDPACKS_DATABASE_URL": url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "seedpacks.api.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env,
-    )  # fmt: skip
+    command = [sys.executable, "-m", "seedpacks", "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--no-access-log"]  # fmt: skip
+    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -90,118 +125,120 @@ def api_server(url: str) -> Iterator[tuple[str, psutil.Process]]:
         process.wait(timeout=30)
 
 
-Request = Callable[[httpx.Client, int], httpx.Response]
+def _cpu_seconds(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
 
 
-def drive(
-    base: str, server: psutil.Process, request: Request, *, total: int, clients: int
-) -> dict[str, float]:
-    """Send `total` requests from `clients` concurrent clients; return throughput, latency and
-    the server process's CPU time per request."""
-    latencies: list[float] = []
-    failures: list[str] = []
-    lock = threading.Lock()
-    start_gate = threading.Barrier(clients + 1)
+def _postmaster(url: str) -> psutil.Process | None:
+    """Return the PostgreSQL server's main process when it runs on this machine, else None."""
+    try:
+        with db.open_pool(url, min_size=1, max_size=1) as pool, pool.connection() as conn:
+            row = conn.execute("SELECT current_setting('data_directory')").fetchone()
+        pid = int((Path(row[0]) / "postmaster.pid").read_text().split()[0]) if row else 0
+        return psutil.Process(pid)
+    except (OSError, ValueError, psutil.Error):
+        return None
 
-    def client(offset: int) -> None:
-        mine: list[float] = []
-        with httpx.Client(base_url=base, timeout=30) as http:
-            start_gate.wait()
-            for n in range(offset, total, clients):
-                began = time.perf_counter()
-                response = request(http, n)
-                mine.append(time.perf_counter() - began)
-                if response.status_code != 200:
-                    failures.append(f"{response.status_code} {response.text[:200]}")
-        with lock:
-            latencies.extend(mine)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    start_gate.wait()
-    cpu = sum(server.cpu_times()[:2])
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    cpu = sum(server.cpu_times()[:2]) - cpu
-    if failures:
-        raise RuntimeError(f"{len(failures)} failed requests, e.g. {failures[0]}")
-    latencies.sort()
-    return {
-        "rps": total / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-        "cpu_ms": cpu / total * 1000,
-    }
+def wrk(url: str, *, script: Path, clients: int, seconds: float, base: int) -> dict:
+    """Run wrk against `url` with `script`; return its report (throughput, latency)."""
+    threads = min(WRK_THREADS, clients)
+    command = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{round(seconds)}s", "--timeout", "30s",
+               "-s", str(script), url, "--", str(base), str(threads)]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    report = json.loads(out.strip().splitlines()[-1])
+    if report["non2xx"] or report["errors"]:
+        raise RuntimeError(f"wrk saw {report['non2xx']} non-2xx answers, {report['errors']} errors")
+    report["rps"] = report["requests"] / report["seconds"]
+    return report
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--requests", type=int, default=4000, help="per endpoint and round")
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent connections")
+    parser.add_argument("--seconds", type=float, default=10, help="per endpoint and round")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench_recommend needs wrk on the PATH (Debian: apt-get install wrk)")
 
-    with database() as url:
+    with database() as url, tempfile.TemporaryDirectory(prefix="seedpacks-wrk-") as folder:
         tenant = f"bench-{uuid.uuid4().hex[:8]}"
-        settings = Settings(database_url=url)
         pool = db.open_pool(url, min_size=1, max_size=4)
         with pool.connection() as conn:
             db.migrate(conn)
-        operations.load_dataset(pool, settings, tenant=tenant, key="starbucks")
+        operations.load_dataset(pool, Settings(database_url=url), tenant=tenant, key="starbucks")
         with pool.connection() as conn:
             customers = [r[0] for r in conn.execute(
                 "SELECT DISTINCT customer_id FROM interactions WHERE tenant_id = %s ORDER BY 1",
                 (tenant,),
             )]  # fmt: skip
-        headers = {"X-Tenant-Id": tenant, "X-User-Role": "editor"}
-        start = datetime(2031, 1, 1, tzinfo=UTC)
-        sent = [0]
-
-        def recommend(http: httpx.Client, n: int) -> httpx.Response:
-            k = sent[0] + n
-            body: dict[str, Any] = {
-                "customerId": customers[k % len(customers)],
-                "channel": CHANNELS[k % len(CHANNELS)],
-                "limit": 5,
-                "context": {"time": (start + timedelta(hours=k)).isoformat()},
+        scripts = {"healthz": Path(folder) / "healthz.lua", "recommend": Path(folder) / "rec.lua"}
+        scripts["healthz"].write_text(REPORT)
+        scripts["recommend"].write_text(
+            RECOMMEND % {
+                "customers": ", ".join(json.dumps(c) for c in customers),
+                "channels": ", ".join(json.dumps(c) for c in CHANNELS),
+                "tenant": tenant,
             }
-            return http.post("/api/v1/recommend", json=body, headers=headers)
-
-        def healthz(http: httpx.Client, n: int) -> httpx.Response:
-            return http.get("/healthz")
-
-        results: dict[str, list[dict[str, float]]] = {"healthz": [], "recommend": []}
-        single: dict[str, float] = {}
+            + REPORT
+        )  # fmt: skip
+        # Each recommend run starts its clock where the last one's ended: no run replays hours.
+        clock = [int(datetime(2031, 1, 1, tzinfo=UTC).timestamp())]
+        postmaster = _postmaster(url)
+        results: dict[str, list[dict]] = {"healthz": [], "recommend": []}
+        loads: list[float] = []
         try:
-            with api_server(url) as (base, server):
-                for request in (healthz, recommend):
-                    drive(base, server, request, total=400, clients=args.clients)  # warm-up
-                    sent[0] += 400
-                single = drive(base, server, recommend, total=500, clients=1)
-                sent[0] += 500
+            with api_server(url, workers=args.workers) as (base, server):
+                targets = {"healthz": f"{base}/healthz", "recommend": base}
+
+                def run(name: str, *, clients: int, seconds: float) -> dict:
+                    processes = [server, *server.children(recursive=True)]
+                    # The server's connections are backends forked by the postmaster.
+                    postgres = [postmaster, *postmaster.children()] if postmaster else []
+                    cpu = _cpu_seconds(processes), _cpu_seconds(postgres)
+                    report = wrk(targets[name], script=scripts[name], clients=clients,
+                                 seconds=seconds, base=clock[0])  # fmt: skip
+                    report["server_ms"] = (_cpu_seconds(processes) - cpu[0]) / report["requests"]
+                    report["postgres_ms"] = (_cpu_seconds(postgres) - cpu[1]) / report["requests"]
+                    if name == "recommend":
+                        clock[0] += (report["requests"] + clients) * 3600
+                    return report
+
+                for name in results:  # warm-up: connections, prepared statements, caches
+                    run(name, clients=args.clients, seconds=2)
+                single = run("recommend", clients=1, seconds=min(args.seconds, 5))
                 for _ in range(args.rounds):
-                    for name, request in (("healthz", healthz), ("recommend", recommend)):
-                        results[name].append(
-                            drive(base, server, request, total=args.requests, clients=args.clients)
-                        )
-                        sent[0] += args.requests
+                    loads.append(os.getloadavg()[0])
+                    for name in results:
+                        results[name].append(run(name, clients=args.clients, seconds=args.seconds))
         finally:
             operations.remove_dataset(pool, tenant=tenant, key="starbucks")
             pool.close()
 
-    best = {name: max(runs, key=lambda r: r["rps"]) for name, runs in results.items()}
-    print(f"{args.clients} clients, {args.requests} requests per endpoint and round, "
-          f"{args.rounds} rounds (best round shown)")  # fmt: skip
-    for name, r in best.items():
-        print(f"  {name:<10} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   "
-              f"p99 {r['p99_ms']:6.2f} ms   server CPU {r['cpu_ms']:5.2f} ms/request")  # fmt: skip
-    print(f"  recommend with 1 client: p50 {single['p50_ms']:.2f} ms   "
-          f"p99 {single['p99_ms']:.2f} ms (latency without queueing)")  # fmt: skip
-    ratio = best["recommend"]["rps"] / best["healthz"]["rps"]
-    p99 = best["recommend"]["p99_ms"]
+    median = {
+        name: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+        for name, runs in results.items()
+    }
+    print(f"{args.clients} clients (wrk), {args.workers} server workers, {args.seconds:g} s per "
+          f"endpoint and round, median of {args.rounds} rounds; load average before each round: "
+          f"{', '.join(f'{x:.1f}' for x in loads)} on {os.cpu_count()} CPUs")  # fmt: skip
+    for name, r in median.items():
+        print(f"  {name:<10} {r['rps']:7.0f} req/s   p50 {r['p50_ms']:6.2f} ms   "
+              f"p99 {r['p99_ms']:6.2f} ms   CPU per request: server {r['server_ms'] * 1000:.2f} ms"
+              f", PostgreSQL {r['postgres_ms'] * 1000:.2f} ms")  # fmt: skip
+    print(f"  recommend, 1 client: p50 {single['p50_ms']:.2f} ms   p99 {single['p99_ms']:.2f} ms"
+          " (latency without queueing)")  # fmt: skip
+    ratio = median["recommend"]["rps"] / median["healthz"]["rps"]
+    p99 = median["recommend"]["p99_ms"]
     print(f"recommend / healthz throughput: {ratio:.0%}  (goal >= 25 %: "
           f"{'met' if ratio >= 0.25 else 'NOT met'})")  # fmt: skip
     print(f"recommend p99: {p99:.2f} ms  (goal < 20 ms: {'met' if p99 < 20 else 'NOT met'})")
