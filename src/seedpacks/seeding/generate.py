@@ -7,7 +7,7 @@ import polars as pl
 
 from seedpacks.packs import rng
 from seedpacks.packs.gen import Block, as_series
-from seedpacks.packs.model import Column, ColumnType, Pack
+from seedpacks.packs.model import Column, ColumnType, Creative, Pack
 from seedpacks.packs.truth import feature_matrix, probabilities
 
 POLARS_TYPES: dict[ColumnType, pl.DataType] = {
@@ -114,32 +114,51 @@ class Generator:
         columns = self.columns(truth.customer_table, needed, customers)
         p = probabilities(truth, feature_matrix(truth, columns), arms)
         positive = draw("outcome") < p
-        offers = np.array([arm.offer for arm in truth.arms], dtype=object)
-        channels = np.array([arm.channel for arm in truth.arms], dtype=object)
+        offers = pl.Series([arm.offer for arm in truth.arms], dtype=pl.String)
+        channels = pl.Series([arm.channel for arm in truth.arms], dtype=pl.String)
+        creatives, first = self._arm_creatives()
+        # Each arm's creatives sit together in `creatives` from `first[arm]`, in pack order.
         creative_pick = draw("creative")
-        creative_ids = np.empty(len(idx), dtype=object)
-        for a, arm in enumerate(truth.arms):
-            options = [
-                c for c in pack.creatives if c.offer == arm.offer and c.channel == arm.channel
-            ]
-            weights = np.cumsum([max(c.weight, 0) for c in options], dtype=np.float64)
-            chosen = np.searchsorted(weights / weights[-1], creative_pick[arms == a], side="right")
-            creative_ids[arms == a] = np.array([c.id for c in options], dtype=object)[
-                np.minimum(chosen, len(options) - 1)
-            ]
+        chosen = np.zeros(len(idx), dtype=np.int64)
+        for a, bounds in enumerate(self._creative_bounds()):
+            rows = arms == a
+            chosen[rows] = first[a] + np.minimum(
+                np.searchsorted(bounds, creative_pick[rows], side="right"), len(bounds) - 1
+            )
         start = np.datetime64(truth.start, "s")
         occurred = start + np.floor(draw("time") * truth.days * 86400).astype(np.int64)
-        outcome = np.where(positive, truth.positive_outcome, truth.negative_outcome)
+        outcome = pl.Series([truth.negative_outcome, truth.positive_outcome], dtype=pl.String)
         return pl.DataFrame(
             {
                 "customer_id": columns[truth.customer_id].cast(pl.String),
-                "offer_id": pl.Series(offers[arms], dtype=pl.String),
-                "creative_id": pl.Series(creative_ids, dtype=pl.String),
-                "channel_id": pl.Series(channels[arms], dtype=pl.String),
-                "outcome": pl.Series(outcome, dtype=pl.String),
+                "offer_id": offers.gather(arms),
+                "creative_id": creatives.gather(chosen),
+                "channel_id": channels.gather(arms),
+                "outcome": outcome.gather(positive.astype(np.int64)),
                 "occurred_at": pl.Series(occurred.astype("datetime64[us]")),
             }
         )
+
+    def _arm_creatives(self) -> tuple[pl.Series, np.ndarray]:
+        """Return every arm's creative ids, arm after arm, and where each arm's ids start."""
+        ids: list[str] = []
+        first = []
+        for arm in self.pack.ground_truth.arms:
+            first.append(len(ids))
+            ids += [c.id for c in self._options(arm.offer, arm.channel)]
+        return pl.Series(ids, dtype=pl.String), np.array(first, dtype=np.int64)
+
+    def _creative_bounds(self) -> list[np.ndarray]:
+        """Return, per arm, the cumulative weight shares that a uniform draw picks a creative by."""
+        bounds = []
+        for arm in self.pack.ground_truth.arms:
+            options = self._options(arm.offer, arm.channel)
+            weights = np.cumsum([max(c.weight, 0) for c in options], dtype=np.float64)
+            bounds.append(weights / weights[-1])
+        return bounds
+
+    def _options(self, offer: str, channel: str) -> list[Creative]:
+        return [c for c in self.pack.creatives if c.offer == offer and c.channel == channel]
 
 
 def _typed(col: Column, values: object, length: int) -> pl.Series:
