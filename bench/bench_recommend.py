@@ -1,6 +1,6 @@
 """Recommend benchmark: POST /api/v1/recommend against GET /healthz on the same server, one run.
 
-    python bench/bench_recommend.py [--workers 2] [--clients 8] [--seconds 10] [--rounds 3]
+    python bench/bench_recommend.py [--workers 1] [--clients 8] [--seconds 10] [--rounds 3]
 
 Needs `wrk` (Debian: apt-get install wrk), a load generator in C: Python clients on the same
 cores would take CPU from the server they measure. Uses SEEDPACKS_DATABASE_URL, or an embedded
@@ -162,7 +162,7 @@ def wrk(url: str, *, script: Path, clients: int, seconds: float, base: int) -> d
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--clients", type=int, default=8, help="concurrent connections")
     parser.add_argument("--seconds", type=float, default=10, help="per endpoint and round")
     parser.add_argument("--rounds", type=int, default=3)
