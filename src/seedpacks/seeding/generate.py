@@ -96,19 +96,53 @@ class Generator:
         for start in range(0, total, chunk_rows):
             yield self.interactions(np.arange(start, min(start + chunk_rows, total)))
 
-    def interactions(self, idx: np.ndarray) -> pl.DataFrame:
-        """Return the interactions at the given row numbers."""
-        pack, truth = self.pack, self.pack.ground_truth
+    def customer_ordered_chunks(
+        self, window_rows: int, chunk_rows: int | None = None
+    ) -> Iterator[pl.DataFrame]:
+        """Yield the interaction history window by window, each window in customer-id order.
 
-        def draw(lane: str) -> np.ndarray:
-            return rng.uniform(rng.stream_key(pack.key, self.seed, "interactions", lane), idx)
+        A window is `window_rows` consecutive row numbers; its chunks hold about `chunk_rows` rows
+        and never split a customer's rows. Placed in this order, the rows extend the customer
+        index of the history (and its summaries' key) at one edge instead of all over it.
+        """
+        chunk_rows = chunk_rows or CHUNK_ROWS
+        truth = self.pack.ground_truth
+        total = truth.interactions * self.scale
+        for start in range(0, total, window_rows):
+            idx = np.arange(start, min(start + window_rows, total))
+            ids = self.column(truth.customer_table, truth.customer_id, self._customers(idx))
+            order = pl.DataFrame({"id": ids.cast(pl.String), "row": idx}).sort("id", "row")
+            rows, ids = order["row"].to_numpy(), order["id"]
+            changes = np.flatnonzero((ids.slice(1) != ids.slice(0, len(ids) - 1)).to_numpy()) + 1
+            at = np.searchsorted(changes, np.arange(chunk_rows, len(rows), chunk_rows))
+            cuts = np.unique(changes[at[at < len(changes)]])
+            for part in np.split(rows, cuts):
+                yield self.interactions(part)
 
+    def _draw(self, lane: str, idx: np.ndarray) -> np.ndarray:
+        key = rng.stream_key(self.pack.key, self.seed, "interactions", lane)
+        return rng.uniform(key, idx)
+
+    def _customers(self, idx: np.ndarray) -> np.ndarray:
+        """Return the customer row number of each interaction row number."""
+        truth = self.pack.ground_truth
         per_unit = self.unit_rows(truth.customer_table)
         if per_unit is None:
-            customers = np.floor(draw("customer") * self.rows(truth.customer_table))
+            customers = np.floor(self._draw("customer", idx) * self.rows(truth.customer_table))
         else:  # scale unit k's interactions go to unit k's customers: prefix-stable
-            customers = idx // truth.interactions * per_unit + np.floor(draw("customer") * per_unit)
-        customers = customers.astype(np.int64)
+            customers = idx // truth.interactions * per_unit + np.floor(
+                self._draw("customer", idx) * per_unit
+            )
+        return customers.astype(np.int64)
+
+    def interactions(self, idx: np.ndarray) -> pl.DataFrame:
+        """Return the interactions at the given row numbers."""
+        truth = self.pack.ground_truth
+
+        def draw(lane: str) -> np.ndarray:
+            return self._draw(lane, idx)
+
+        customers = self._customers(idx)
         arms = np.floor(draw("arm") * len(truth.arms)).astype(np.int64)
         needed = {truth.customer_id} | {f.column for f in truth.features}
         columns = self.columns(truth.customer_table, needed, customers)

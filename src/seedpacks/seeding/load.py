@@ -26,6 +26,10 @@ STEP_SUMMARIES = "Summarising interactions and training models"
 STEP_SEGMENTS = "Creating segment views"
 STEP_MANIFEST = "Fingerprinting the loaded data"
 
+# The history is ordered by customer over windows of this many chunks: the window's customer ids
+# and row numbers are what memory holds beyond the chunks in flight.
+HISTORY_WINDOW_CHUNKS = 10
+
 
 def table_step(table: str) -> str:
     return f"Loading {table}"
@@ -160,22 +164,24 @@ def _history(
 ) -> Iterator[pl.DataFrame]:
     """Yield the history's chunks for COPY, appending their summaries to `summaries`.
 
-    When the customer table grows with the scale, each scale unit's history goes to that unit's
-    customers only, so chunks of whole units summarise on their own: memory holds summaries,
+    Rows come window by window in customer-id order, so each window extends the history's
+    customer index (and the summaries' key) at one edge. When the customer table grows with the
+    scale, each scale unit's history goes to that unit's customers only: windows of whole units,
+    cut into chunks between customers, summarise chunk by chunk and memory holds summaries,
     never the whole history. Otherwise the chunks' summaries are merged at the end.
     """
     truth = pack.ground_truth
     aligned = generator.unit_rows(truth.customer_table) is not None
-    units = max(1, generate.CHUNK_ROWS // truth.interactions)
-    chunk = units * truth.interactions if aligned else None
+    window = generate.CHUNK_ROWS * HISTORY_WINDOW_CHUNKS
+    if aligned:
+        window = max(1, window // truth.interactions) * truth.interactions
     parts: list[pl.DataFrame] = []
-    for frame in generator.interaction_chunks(chunk):
+    for frame in generator.customer_ordered_chunks(window):
         part = history.summary_part(pack, frame)
         if aligned:
             summaries.append(part.sort(history.SUMMARY_KEYS).select(history.SUMMARY_COLUMNS))
         else:
             parts.append(part)
-        # In customer order, each chunk touches the history's customer index page by page.
-        yield _keyed(frame.sort("customer_id"), tenant=tenant, pack=pack)
+        yield _keyed(frame, tenant=tenant, pack=pack)
     if parts:
         summaries.append(history.combine_parts(parts))
