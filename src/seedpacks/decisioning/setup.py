@@ -17,6 +17,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from seedpacks.errors import Conflict, SeedError
+from seedpacks.seeding.tenancy import data_lock
 
 CACHE_SECONDS = 30.0
 
@@ -24,6 +25,14 @@ CACHE_SECONDS = 30.0
 class FlowInvalid(Conflict):
     """The loaded decision flow references something the tenant does not have (409: the
     request is fine, the tenant's setup is not)."""
+
+
+class SeedOperationRunning(Conflict):
+    def __init__(self, tenant: str) -> None:
+        super().__init__(
+            f"A seed operation is loading, removing or replacing the data of tenant '{tenant}'. "
+            "Try again when it has finished (GET /api/v1/seed-dataset/{key}/status)."
+        )
 
 
 class NoPackLoaded(Conflict):
@@ -116,18 +125,25 @@ def loaded(conn: psycopg.Connection, *, tenant: str, lock: tuple[int, str] | Non
     are high-volume telemetry, and a crash loses at most the last fraction of a second of them,
     never their consistency (respond, which learning depends on, keeps durable commits).
     """
+    # Its own statement, before the read: the read's snapshot then postdates any seed operation
+    # that released the lock. In a pipeline both travel in one round trip.
+    shared = conn.execute("SELECT pg_try_advisory_xact_lock_shared(%s, %s)", data_lock(tenant))
     if lock is None:
-        row = conn.execute(
+        cursor = conn.execute(
             "SELECT dataset_key, pg_schema, loaded_at FROM loaded_datasets WHERE tenant_id = %s",
             (tenant,),
-        ).fetchone()
+        )
     else:
-        row = conn.execute(
+        cursor = conn.execute(
             "SELECT dataset_key, pg_schema, loaded_at, pg_advisory_xact_lock(%s, hashtext(%s)),"
             " set_config('synchronous_commit', 'off', true)"
             " FROM loaded_datasets WHERE tenant_id = %s",
             (*lock, tenant),
-        ).fetchone()
+        )
+    held = shared.fetchone()
+    if not (held and held[0]):
+        raise SeedOperationRunning(tenant)
+    row = cursor.fetchone()
     if row is None:
         raise NoPackLoaded(tenant)
     return Loaded(*row[:3])

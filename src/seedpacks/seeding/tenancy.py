@@ -5,8 +5,10 @@ import re
 
 import psycopg
 
-# Namespace of the two-key advisory locks (pg_locks shows it as classid).
+# Namespaces of the two-key advisory locks (pg_locks shows them as classid): one seed operation
+# per tenant at a time; and the tenant's pack data, which decisions share and seed operations own.
 _SEED_LOCK_CLASS = 0x5EED
+_DATA_LOCK_CLASS = 0x5EEC
 
 
 def tenant_schema(tenant: str) -> str:
@@ -25,11 +27,24 @@ def _lock_key(tenant: str) -> int:
 
 
 def try_lock_tenant(conn: psycopg.Connection, tenant: str) -> bool:
-    """Take the tenant's seed lock for the current transaction, or return False at once."""
+    """Take the tenant's seed lock for the current transaction, or return False at once.
+
+    Having it, wait for the tenant's decisions in flight (they hold its data lock shared, for
+    milliseconds) and hold the data lock until the transaction ends, so no decision reads tables
+    this operation drops or rows it deletes.
+    """
     row = conn.execute(
         "SELECT pg_try_advisory_xact_lock(%s, %s)", (_SEED_LOCK_CLASS, _lock_key(tenant))
     ).fetchone()
-    return bool(row and row[0])
+    if not (row and row[0]):
+        return False
+    conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", data_lock(tenant))
+    return True
+
+
+def data_lock(tenant: str) -> tuple[int, int]:
+    """Return the (class, key) of the tenant's data lock, for `pg_*advisory*_lock*(class, key)`."""
+    return _DATA_LOCK_CLASS, _lock_key(tenant)
 
 
 def tenant_lock_held(conn: psycopg.Connection, tenant: str) -> bool:
