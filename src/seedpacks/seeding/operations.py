@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from seedpacks.config import Settings
@@ -26,12 +27,26 @@ log = logging.getLogger(__name__)
 Listener = Callable[[dict[str, Any]], None]
 
 
+def _loaded(conn: psycopg.Connection, tenant: str) -> tuple[str, str] | None:
+    """Return the tenant's loaded (dataset key, PostgreSQL schema), or None."""
+    row = conn.execute(
+        "SELECT dataset_key, pg_schema FROM loaded_datasets WHERE tenant_id = %s", (tenant,)
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def loaded_key(pool: ConnectionPool, *, tenant: str) -> str | None:
     with pool.connection() as conn:
-        row = conn.execute(
-            "SELECT dataset_key FROM loaded_datasets WHERE tenant_id = %s", (tenant,)
-        ).fetchone()
-    return row[0] if row else None
+        loaded = _loaded(conn, tenant)
+    return loaded[0] if loaded else None
+
+
+def _count_call(pool: ConnectionPool, settings: Settings, tenant: str) -> None:
+    """Count a load or upload call against the tenant's rate limit (429 past it)."""
+    with pool.connection() as conn:
+        check_rate_limit(
+            conn, tenant=tenant, limit=settings.rate_limit, window=settings.rate_window_seconds
+        )
 
 
 def list_datasets(pool: ConnectionPool, *, tenant: str) -> dict[str, Any]:
@@ -91,10 +106,7 @@ def load_dataset(
     pack = pack or get_pack(key)
     seed = settings.default_seed if seed is None else seed
     check_load_arguments(settings, seed=seed, scale=scale)
-    with pool.connection() as conn:
-        check_rate_limit(
-            conn, tenant=tenant, limit=settings.rate_limit, window=settings.rate_window_seconds
-        )
+    _count_call(pool, settings, tenant)
     steps = load_steps(pack, scale)
     progress = Progress(pool, tenant=tenant, dataset_key=pack.key, operation="load", steps=steps)
     if listener:
@@ -104,10 +116,8 @@ def load_dataset(
         with pool.connection() as conn, conn.transaction():
             if not try_lock_tenant(conn, tenant):
                 raise OperationInProgress(tenant)
-            row = conn.execute(
-                "SELECT dataset_key FROM loaded_datasets WHERE tenant_id = %s", (tenant,)
-            ).fetchone()
-            current = row[0] if row else None
+            loaded = _loaded(conn, tenant)
+            current = loaded[0] if loaded else None
             if current and not force:
                 raise _conflict(current, pack)
             progress.start()
@@ -152,16 +162,14 @@ def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, 
         with pool.connection() as conn, conn.transaction():
             if not try_lock_tenant(conn, tenant):
                 raise OperationInProgress(tenant)
-            row = conn.execute(
-                "SELECT dataset_key FROM loaded_datasets WHERE tenant_id = %s", (tenant,)
-            ).fetchone()
-            if row is None or row[0] != key:
-                loaded = f" ({_pack_name(row[0])} is loaded)" if row else ""
+            current = (_loaded(conn, tenant) or (None, None))[0]
+            if current != key:
+                other = f" ({_pack_name(current)} is loaded)" if current else ""
                 raise NotFound(
-                    f"{pack.name} is not loaded for this tenant{loaded}; "
+                    f"{pack.name} is not loaded for this tenant{other}; "
                     "there is nothing to remove.",
                     datasetKey=key,
-                    currentlyLoaded=row[0] if row else None,
+                    currentlyLoaded=current,
                 )
             progress.start()
             counts = remove_pack(conn, tenant=tenant, dataset_key=key, progress=progress)
@@ -186,10 +194,7 @@ def upload_table(
     """Replace the rows of pack table `schema` with a CSV stream, in one transaction."""
     pack = pack or get_pack(key)
     table = upload_target(pack, schema)
-    with pool.connection() as conn:
-        check_rate_limit(
-            conn, tenant=tenant, limit=settings.rate_limit, window=settings.rate_window_seconds
-        )
+    _count_call(pool, settings, tenant)
     progress = Progress(
         pool,
         tenant=tenant,
@@ -205,14 +210,11 @@ def upload_table(
         with pool.connection() as conn, conn.transaction():
             if not try_lock_tenant(conn, tenant):
                 raise OperationInProgress(tenant)
-            row = conn.execute(
-                "SELECT dataset_key, pg_schema FROM loaded_datasets WHERE tenant_id = %s",
-                (tenant,),
-            ).fetchone()
-            if row is None or row[0] != pack.key:
-                loaded = f" ({_pack_name(row[0])} is loaded)" if row else ""
+            current, pg_schema = _loaded(conn, tenant) or (None, None)
+            if current != pack.key or pg_schema is None:
+                other = f" ({_pack_name(current)} is loaded)" if current else ""
                 raise BadRequest(
-                    f"{pack.name} is not loaded for this tenant{loaded}: load it first "
+                    f"{pack.name} is not loaded for this tenant{other}: load it first "
                     f"(POST /api/v1/seed-dataset/{pack.key}), then upload into {schema}.",
                     datasetKey=pack.key,
                     schemaName=schema,
@@ -224,7 +226,7 @@ def upload_table(
                 tenant=tenant,
                 pack=pack,
                 table=table,
-                pg_schema=row[1],
+                pg_schema=pg_schema,
                 chunks=chunks,
                 size=size,
                 progress=progress,
