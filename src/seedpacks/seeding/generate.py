@@ -1,5 +1,6 @@
 """Turn a pack's table declarations into deterministic polars frames, chunk by chunk."""
 
+import functools
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -150,11 +151,11 @@ class Generator:
         positive = draw("outcome") < p
         offers = pl.Series([arm.offer for arm in truth.arms], dtype=pl.String)
         channels = pl.Series([arm.channel for arm in truth.arms], dtype=pl.String)
-        creatives, first = self._arm_creatives()
+        creatives, first, arm_bounds = self._arm_creatives
         # Each arm's creatives sit together in `creatives` from `first[arm]`, in pack order.
         creative_pick = draw("creative")
         chosen = np.zeros(len(idx), dtype=np.int64)
-        for a, bounds in enumerate(self._creative_bounds()):
+        for a, bounds in enumerate(arm_bounds):
             rows = arms == a
             chosen[rows] = first[a] + np.minimum(
                 np.searchsorted(bounds, creative_pick[rows], side="right"), len(bounds) - 1
@@ -173,26 +174,22 @@ class Generator:
             }
         )
 
-    def _arm_creatives(self) -> tuple[pl.Series, np.ndarray]:
-        """Return every arm's creative ids, arm after arm, and where each arm's ids start."""
+    @functools.cached_property
+    def _arm_creatives(self) -> tuple[pl.Series, np.ndarray, list[np.ndarray]]:
+        """Return every arm's creative ids (arm after arm), where each arm's ids start, and per
+        arm the cumulative weight shares that a uniform draw picks one of its creatives by."""
+        options: dict[tuple[str, str], list[Creative]] = {}
+        for creative in self.pack.creatives:
+            options.setdefault((creative.offer, creative.channel), []).append(creative)
         ids: list[str] = []
-        first = []
+        first, bounds = [], []
         for arm in self.pack.ground_truth.arms:
+            mine = options.get((arm.offer, arm.channel), [])
             first.append(len(ids))
-            ids += [c.id for c in self._options(arm.offer, arm.channel)]
-        return pl.Series(ids, dtype=pl.String), np.array(first, dtype=np.int64)
-
-    def _creative_bounds(self) -> list[np.ndarray]:
-        """Return, per arm, the cumulative weight shares that a uniform draw picks a creative by."""
-        bounds = []
-        for arm in self.pack.ground_truth.arms:
-            options = self._options(arm.offer, arm.channel)
-            weights = np.cumsum([max(c.weight, 0) for c in options], dtype=np.float64)
+            ids += [c.id for c in mine]
+            weights = np.cumsum([max(c.weight, 0) for c in mine], dtype=np.float64)
             bounds.append(weights / weights[-1])
-        return bounds
-
-    def _options(self, offer: str, channel: str) -> list[Creative]:
-        return [c for c in self.pack.creatives if c.offer == offer and c.channel == channel]
+        return pl.Series(ids, dtype=pl.String), np.array(first, dtype=np.int64), bounds
 
 
 def _typed(col: Column, values: object, length: int) -> pl.Series:
