@@ -1,6 +1,6 @@
 """Trusted-gateway identity: the tenant and role come in the X-Tenant-Id and X-User-Role headers."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -10,7 +10,7 @@ from seedpacks.errors import Forbidden, Unauthorized
 
 ROLES = ("admin", "editor", "viewer")
 # The roles each `require` dependency admits; the OpenAPI document derives its 403s from it.
-ADMITTED: dict[Callable[..., "Identity"], tuple[str, ...]] = {}
+ADMITTED: dict[Callable[..., Awaitable["Identity"]], tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ async def identity(
     return Identity(tenant=tenant, role=role)
 
 
-def require(*roles: str, action: str) -> Callable[..., Identity]:
+def require(*roles: str, action: str) -> Callable[..., Awaitable[Identity]]:
     """Return a dependency that admits only `roles` (403 for any other known role)."""
 
     # async: pure checks, so no hop through the thread pool on every request.

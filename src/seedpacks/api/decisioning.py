@@ -74,9 +74,9 @@ def recommend_route(body: RecommendBody, who: Decider, pool: Pool) -> JSONRespon
     # In a pipeline BEGIN travels with the first query and COMMIT with the impressions' insert:
     # three round trips to the database instead of five.
     with pool.connection() as conn, conn.pipeline(), conn.transaction():
-        body = recommend(conn, tenant=who.tenant, request=request)
+        answer = recommend(conn, tenant=who.tenant, request=request)
     # Plain JSON already: skip FastAPI's generic encoder, the largest cost after the database.
-    return JSONResponse(body)
+    return JSONResponse(answer)
 
 
 @router.post(

@@ -244,7 +244,8 @@ def recommend(
     candidates.sort(key=lambda c: (-c.score, -c.offer["priority"], c.offer["id"]))
     trace.node("rank", len(candidates), candidates, {}, setup.offers)
 
-    chosen_candidates, dropped = [], {}
+    chosen_candidates: list[Candidate] = []
+    dropped = {}
     for c in candidates:
         if len(chosen_candidates) >= limit:
             break

@@ -138,7 +138,7 @@ def _tree(ctx: Context, node: Any) -> float:
     right; a branch is a number (a leaf) or another node."""
     while isinstance(node, dict):
         if "value" in node or "leaf" in node:
-            return float(node.get("value", node.get("leaf", 0.0)))
+            return float(node.get("value", node.get("leaf")) or 0.0)
         if "equals" in node:
             actual = plain(ctx.attributes.get(node["field"]))
             right = actual is not None and str(actual) == str(node["equals"])
