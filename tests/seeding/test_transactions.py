@@ -122,3 +122,27 @@ def test_a_second_operation_waits_for_nothing_and_the_poller_sees_progress(
     assert progress == sorted(progress) and progress[-1] > progress[0]
     final = client.get(f"{BASE}/starbucks/status", headers=as_role(tenant)).json()
     assert final["status"] == "completed" and final["progress"] == 100
+
+
+def test_different_tenants_load_at_the_same_time(
+    server: str, tenant: str, pool: ConnectionPool
+) -> None:
+    tenants = [f"{tenant}-a", f"{tenant}-b", f"{tenant}-c"]
+    answers: dict[str, httpx.Response] = {}
+    start = threading.Barrier(len(tenants))
+
+    def load(who: str) -> None:
+        with httpx.Client(base_url=server, timeout=300) as own:
+            start.wait()
+            answers[who] = own.post(f"{BASE}/starbucks?scale=10", headers=as_role(who))
+
+    threads = [threading.Thread(target=load, args=(who,)) for who in tenants]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for who in tenants:
+        assert answers[who].status_code == 201, answers[who].text
+        assert counts_in_database(pool, who, "starbucks") == answers[who].json()["counts"]
+    manifests = {str(answers[who].json()["manifest"]) for who in tenants}
+    assert len(manifests) == 1  # same pack, seed and scale: the same bytes in every tenant
