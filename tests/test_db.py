@@ -1,27 +1,11 @@
 """Migrations apply once, even when several processes start at the same time; health answers."""
 
 import threading
-import uuid
-from collections.abc import Iterator
 
 import httpx
 import psycopg
-import pytest
-from psycopg import conninfo, sql
 
 from seedpacks import db
-
-
-@pytest.fixture
-def fresh_database(database_url: str) -> Iterator[str]:
-    name = f"migrate_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    params = conninfo.conninfo_to_dict(database_url)
-    params["dbname"] = name
-    yield conninfo.make_conninfo(**params)
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def test_concurrent_start_ups_apply_each_migration_once(fresh_database: str) -> None:

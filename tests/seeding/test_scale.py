@@ -78,7 +78,7 @@ def test_long_steps_report_rows_done_of_rows_planned(
         entered = next(v for v in progress.written if v["step"] == step)
         assert (entered["rowsDone"], entered["rowsTotal"]) == (0, total)
     data_rows = sum(t.rows_at(SCALE) for t in pack.tables)
-    for step, total in ((STEP_INDEXES, data_rows), (STEP_MANIFEST, data_rows + 1500)):
+    for step, total in ((STEP_INDEXES, data_rows + 1500), (STEP_MANIFEST, data_rows + 1500)):
         done = [d for name, d, t in progress.calls if name == step and t == total]
         assert done and done[-1] == total, step
     # ANALYZE ran (reltuples is -1 for a table never analysed) and every table got its key.

@@ -10,7 +10,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import Pack
-from seedpacks.seeding import ddl, entities, generate, history, segments
+from seedpacks.seeding import ddl, entities, generate, history, partitions, segments
 from seedpacks.seeding.copy import copy_frames, copy_rows
 from seedpacks.seeding.generate import Generator
 from seedpacks.seeding.manifest import manifest
@@ -45,8 +45,8 @@ def load_steps(pack: Pack, scale: int) -> list[tuple[str, float]]:
     """Return the load's steps with their expected share of the work (in row-equivalents).
 
     Shares follow a profile of starbucks at scale 1000 (bench/bench_load.py): per row, keys and
-    ANALYZE cost about as much as the COPY, a history row about 8 data rows (two indexes on a
-    shared table), its summary about 4, and the fingerprint about one COPY.
+    ANALYZE cost about as much as the COPY, a history row about 1.5 data rows (and as much again
+    for its keys), its summary about 4, and the fingerprint about one COPY.
     """
     rows = {t.name: t.rows_at(scale) for t in pack.tables}
     interactions = pack.ground_truth.interactions * scale
@@ -55,9 +55,9 @@ def load_steps(pack: Pack, scale: int) -> list[tuple[str, float]]:
         (STEP_SCHEMAS, 200),
         (STEP_ENTITIES, 500),
         *((table_step(name), rows[name] + 100) for name in table_order(pack)),
-        (STEP_INDEXES, total * 1.2 + 100),
-        (STEP_HISTORY, interactions * 8 + 100),
+        (STEP_HISTORY, interactions * 1.5 + 100),
         (STEP_SUMMARIES, interactions * 4 + 100),
+        (STEP_INDEXES, (total + interactions * 1.5) * 1.2 + 100),
         (STEP_SEGMENTS, total * 0.05 + 100),
         (STEP_MANIFEST, total * 0.8 + interactions * 2 + 100),
     ]
@@ -107,21 +107,18 @@ def load_pack(
             freeze=True,  # created in this transaction: no hint-bit rewrite or freeze later
         )
 
+    # The history goes into the tenant's own partition, bare until its keys are built below
+    # and attached last (seeding/partitions.py).
     total = sum(counts[t.count_key] for t in pack.tables)
-    progress.step(STEP_INDEXES, rows_total=total)
-    done = 0
-    for table in pack.tables:
-        ddl.add_constraints(conn, pg_schema=pg_schema, table=table)
-        done += counts[table.count_key]
-        progress.rows(done)
-
     progress.step(STEP_HISTORY, rows_total=pack.ground_truth.interactions * scale)
+    history_table = partitions.create(conn, tenant=tenant)
     summaries: list[pl.DataFrame] = []
     counts["interactions"] = copy_frames(
         conn,
-        table=sql.Identifier("interactions"),
+        table=sql.Identifier(history_table),
         frames=_history(generator, tenant=tenant, pack=pack, summaries=summaries),
         on_rows=progress.rows,
+        freeze=True,
     )
 
     progress.step(STEP_SUMMARIES)
@@ -132,6 +129,15 @@ def load_pack(
     )
     del summaries
     history.train_models(conn, tenant=tenant, pack=pack)
+
+    progress.step(STEP_INDEXES, rows_total=total + counts["interactions"])
+    done = 0
+    for table in pack.tables:
+        ddl.add_constraints(conn, pg_schema=pg_schema, table=table)
+        done += counts[table.count_key]
+        progress.rows(done)
+    partitions.add_keys(conn, name=history_table)
+    progress.rows(done + counts["interactions"])
 
     progress.step(STEP_SEGMENTS)
     counts["segmentCustomers"] = 0
@@ -145,13 +151,20 @@ def load_pack(
 
     progress.step(STEP_MANIFEST, rows_total=total + counts["interactions"])
     fingerprint = manifest(
-        conn, tenant=tenant, pack=pack, pg_schema=pg_schema, on_rows=progress.rows
+        conn,
+        tenant=tenant,
+        pack=pack,
+        pg_schema=pg_schema,
+        history_table=history_table,
+        on_rows=progress.rows,
     )
     conn.execute(
         "INSERT INTO loaded_datasets (tenant_id, dataset_key, seed, scale, pg_schema, counts,"
         " manifest) VALUES (%s, %s, %s, %s, %s, %s, %s)",
         (tenant, pack.key, seed, scale, pg_schema, Jsonb(counts), Jsonb(fingerprint)),
     )
+    # Last, so that the locks it takes on the shared parent are held until commit only.
+    partitions.install(conn, tenant=tenant, name=history_table)
     return LoadResult(counts=counts, manifest=fingerprint)
 
 
@@ -164,11 +177,11 @@ def _history(
 ) -> Iterator[pl.DataFrame]:
     """Yield the history's chunks for COPY, appending their summaries to `summaries`.
 
-    Rows come window by window in customer-id order, so each window extends the history's
-    customer index (and the summaries' key) at one edge. When the customer table grows with the
-    scale, each scale unit's history goes to that unit's customers only: windows of whole units,
-    cut into chunks between customers, summarise chunk by chunk and memory holds summaries,
-    never the whole history. Otherwise the chunks' summaries are merged at the end.
+    Rows come window by window in customer-id order, so each window extends the summaries' key
+    (a shared B-tree) at one edge. When the customer table grows with the scale, each scale
+    unit's history goes to that unit's customers only: windows of whole units, cut into chunks
+    between customers, summarise chunk by chunk and memory holds summaries, never the whole
+    history. Otherwise the chunks' summaries are merged at the end.
     """
     truth = pack.ground_truth
     aligned = generator.unit_rows(truth.customer_table) is not None

@@ -17,7 +17,7 @@ from seedpacks.packs.model import Pack, Table
 # The pack's history without surrogate keys, in an order that does not depend on insertion.
 _HISTORY = (
     "SELECT customer_id, offer_id, creative_id, channel_id, outcome,"
-    " to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') FROM interactions"
+    " to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') FROM {table}"
     " WHERE tenant_id = {tenant} AND dataset_key = {key}"
     ' ORDER BY occurred_at, customer_id COLLATE "C", offer_id COLLATE "C",'
     ' channel_id COLLATE "C", outcome COLLATE "C", creative_id COLLATE "C"'
@@ -62,10 +62,18 @@ def _pin_output(conn: psycopg.Connection) -> None:
         conn.execute(setting)  # type: ignore[arg-type]  # constant text
 
 
-def history_digest(conn: psycopg.Connection, *, tenant: str, dataset_key: str) -> dict[str, Any]:
-    """Return {rows, sha256} of the tenant's pack history in canonical order."""
+def history_digest(
+    conn: psycopg.Connection,
+    *,
+    tenant: str,
+    dataset_key: str,
+    table: str = "interactions",
+) -> dict[str, Any]:
+    """Return {rows, sha256} of the tenant's pack history (in `table`) in canonical order."""
     _pin_output(conn)
-    query = sql.SQL(_HISTORY).format(tenant=sql.Literal(tenant), key=sql.Literal(dataset_key))
+    query = sql.SQL(_HISTORY).format(
+        table=sql.Identifier(table), tenant=sql.Literal(tenant), key=sql.Literal(dataset_key)
+    )
     return _digest(conn, query)
 
 
@@ -93,6 +101,7 @@ def manifest(
     tenant: str,
     pack: Pack,
     pg_schema: str,
+    history_table: str = "interactions",
     on_rows: Callable[[int], None] = lambda done: None,
 ) -> dict[str, Any]:
     """Return {table: {rows, sha256}} for the pack's tables and its interaction history."""
@@ -103,6 +112,8 @@ def manifest(
         result[table.name] = _digest(conn, table_query(table, pg_schema))
         done += result[table.name]["rows"]
         on_rows(done)
-    result["interactions"] = history_digest(conn, tenant=tenant, dataset_key=pack.key)
+    result["interactions"] = history_digest(
+        conn, tenant=tenant, dataset_key=pack.key, table=history_table
+    )
     on_rows(done + result["interactions"]["rows"])
     return result

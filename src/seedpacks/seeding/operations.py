@@ -122,7 +122,13 @@ def load_dataset(
                 raise _conflict(current, pack)
             progress.start()
             if current:
-                remove_pack(conn, tenant=tenant, dataset_key=current, progress=progress)
+                remove_pack(
+                    conn,
+                    tenant=tenant,
+                    dataset_key=current,
+                    progress=progress,
+                    drop_history=False,  # replaced by the new load's partition, at its end
+                )
             result = load_pack(
                 conn, tenant=tenant, pack=pack, seed=seed, scale=scale, progress=progress
             )

@@ -3,7 +3,7 @@
 import psycopg
 from psycopg import sql
 
-from seedpacks.seeding import ddl, entities
+from seedpacks.seeding import ddl, entities, partitions
 from seedpacks.seeding.progress import Progress
 
 STEP_HISTORY = "Removing interaction history"
@@ -23,12 +23,19 @@ def _delete(conn: psycopg.Connection, table: str, *, tenant: str, dataset_key: s
 
 
 def remove_pack(
-    conn: psycopg.Connection, *, tenant: str, dataset_key: str, progress: Progress
+    conn: psycopg.Connection,
+    *,
+    tenant: str,
+    dataset_key: str,
+    progress: Progress,
+    drop_history: bool = True,
 ) -> dict[str, int]:
     """Delete the pack's rows, views and tables for `tenant`; return what was removed, by kind.
 
     Works from what the database records the load created, so it removes exactly that even when
-    the pack's declaration has changed since. The caller owns the transaction.
+    the pack's declaration has changed since. The caller owns the transaction. The history
+    partition is dropped last (it locks the shared parent until commit); a forced replace passes
+    `drop_history=False` and the new load's partition takes its place at the end instead.
     """
     counts: dict[str, int] = {}
     progress.step(STEP_HISTORY)
@@ -36,7 +43,11 @@ def remove_pack(
     counts["interactionSummaries"] = _delete(
         conn, "interaction_summaries", tenant=tenant, dataset_key=dataset_key
     )
-    counts["interactions"] = _delete(conn, "interactions", tenant=tenant, dataset_key=dataset_key)
+    row = conn.execute(
+        "SELECT count(*) FROM interactions WHERE tenant_id = %s AND dataset_key = %s",
+        (tenant, dataset_key),
+    ).fetchone()
+    counts["interactions"] = int(row[0]) if row else 0
 
     progress.step(STEP_TABLES)
     views = conn.execute(
@@ -70,4 +81,6 @@ def remove_pack(
         "DELETE FROM loaded_datasets WHERE tenant_id = %s AND dataset_key = %s",
         (tenant, dataset_key),
     )
+    if drop_history:
+        partitions.drop(conn, tenant=tenant)
     return counts
