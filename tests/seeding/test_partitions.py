@@ -1,7 +1,10 @@
-"""Each tenant's history is a partition of its own: built by the load, attached at its end,
-replaced by a forced reload, dropped by the removal; existing rows migrate into partitions."""
+"""Each tenant's history and summaries are partitions of their own: built by the load,
+attached at its end, replaced by a forced reload, dropped by the removal, without blocking other
+tenants' decisions for more than a moment; existing rows migrate into partitions."""
 
 import threading
+import time
+from collections import Counter
 
 import httpx
 import psycopg
@@ -10,52 +13,65 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from seedpacks import db
-from seedpacks.seeding.partitions import partition_name
+from seedpacks.packs.registry import PACKS
+from seedpacks.seeding.partitions import HISTORY, PARENTS, SUMMARIES, Parent, partition_name
 from tests.conftest import as_role
+from tests.decisioning.helpers import DAY, customers, recommend
 from tests.helpers import counts_in_database, tenant_footprint
 
 BASE = "/api/v1/seed-dataset"
+COUNT_KEYS = {HISTORY: "interactions", SUMMARIES: "interactionSummaries"}
 
 
 def _partitions(conn: psycopg.Connection, tenant: str) -> list[tuple[str, str]]:
-    """Return (partition, bound) of every partition of `interactions` named for `tenant`,
-    plus any leftover bare table named for it."""
+    """Return (table, partition bound) of every table named for `tenant`'s partitions, attached
+    or not (a leftover bare table shows as 'not attached')."""
     return conn.execute(
         "SELECT c.relname, coalesce(pg_get_expr(c.relpartbound, c.oid), 'not attached')"
-        " FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE %s || '%%'"
-        " ORDER BY c.relname",
-        (partition_name(tenant),),
+        " FROM pg_class c WHERE c.relkind = 'r'"
+        " AND (c.relname LIKE %s || '%%' OR c.relname LIKE %s || '%%') ORDER BY c.relname",
+        [partition_name(p, tenant) for p in PARENTS],
     ).fetchall()
 
 
-def _indexes(conn: psycopg.Connection, tenant: str) -> dict[str, str]:
+def _attached(tenant: str) -> list[tuple[str, str]]:
+    return sorted((partition_name(p, tenant), f"FOR VALUES IN ('{tenant}')") for p in PARENTS)
+
+
+def _indexes(conn: psycopg.Connection, parent: Parent, tenant: str) -> dict[str, str]:
     """Return {partition's index: parent index it is attached to}."""
     rows = conn.execute(
         "SELECT i.inhrelid::regclass::text, i.inhparent::regclass::text FROM pg_inherits i"
         " JOIN pg_index x ON x.indexrelid = i.inhrelid WHERE x.indrelid = %s::regclass",
-        (partition_name(tenant),),
+        (partition_name(parent, tenant),),
     ).fetchall()
     return dict(rows)
 
 
-def test_a_load_attaches_the_tenants_partition_and_removal_drops_it(
+def test_a_load_attaches_the_tenants_partitions_and_removal_drops_them(
     client: httpx.Client, pool: ConnectionPool, tenant: str
 ) -> None:
     loaded = client.post(f"{BASE}/telco", headers=as_role(tenant))
     assert loaded.status_code == 201, loaded.text
-    name = partition_name(tenant)
+    history, summaries = (partition_name(p, tenant) for p in (HISTORY, SUMMARIES))
     with pool.connection() as conn:
-        assert _partitions(conn, tenant) == [(name, f"FOR VALUES IN ('{tenant}')")]
-        assert _indexes(conn, tenant) == {
-            f"{name}_pkey": "interactions_pkey",
-            f"{name}_customer": "interactions_customer",
+        assert _partitions(conn, tenant) == _attached(tenant)
+        assert _indexes(conn, HISTORY, tenant) == {
+            f"{history}_pkey": "interactions_pkey",
+            f"{history}_customer": "interactions_customer",
         }
-        rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(name)))
-        assert rows.fetchone() == (loaded.json()["counts"]["interactions"],)
+        assert _indexes(conn, SUMMARIES, tenant) == {
+            f"{summaries}_pkey": "interaction_summaries_pkey"
+        }
+        for parent in PARENTS:
+            table = sql.Identifier(partition_name(parent, tenant))
+            rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()
+            assert rows == (loaded.json()["counts"][COUNT_KEYS[parent]],)
 
     removed = client.delete(f"{BASE}/telco", headers=as_role(tenant))
     assert removed.status_code == 200, removed.text
-    assert removed.json()["counts"]["interactions"] == loaded.json()["counts"]["interactions"]
+    for key in COUNT_KEYS.values():
+        assert removed.json()["counts"][key] == loaded.json()["counts"][key]
     with pool.connection() as conn:
         assert _partitions(conn, tenant) == []
     assert tenant_footprint(pool, tenant) == {}
@@ -68,13 +84,15 @@ def test_a_forced_reload_replaces_the_partition_with_the_new_packs(
     replaced = client.post(f"{BASE}/retail?force=true", headers=as_role(tenant))
     assert replaced.status_code == 201, replaced.text
     with pool.connection() as conn:
-        assert _partitions(conn, tenant) == [
-            (partition_name(tenant), f"FOR VALUES IN ('{tenant}')")
-        ]
-        keys = conn.execute(
-            "SELECT DISTINCT dataset_key FROM interactions WHERE tenant_id = %s", (tenant,)
-        ).fetchall()
-    assert keys == [("retail",)]
+        assert _partitions(conn, tenant) == _attached(tenant)
+        for parent in PARENTS:
+            keys = conn.execute(
+                sql.SQL("SELECT DISTINCT dataset_key FROM {} WHERE tenant_id = %s").format(
+                    sql.Identifier(parent.name)
+                ),
+                (tenant,),
+            ).fetchall()
+            assert keys == [("retail",)]
     assert counts_in_database(pool, tenant, "retail") == replaced.json()["counts"]
     assert client.delete(f"{BASE}/retail", headers=as_role(tenant)).status_code == 200
     assert tenant_footprint(pool, tenant) == {}
@@ -100,7 +118,7 @@ def test_two_tenants_loading_at_once_each_get_their_own_partition(
     with pool.connection() as conn:
         for who in tenants:
             assert answers[who].status_code == 201, answers[who].text
-            assert _partitions(conn, who) == [(partition_name(who), f"FOR VALUES IN ('{who}')")]
+            assert _partitions(conn, who) == _attached(who)
             count = conn.execute(
                 "SELECT count(*) FROM interactions WHERE tenant_id = %s", (who,)
             ).fetchone()
@@ -139,16 +157,28 @@ def test_the_migration_moves_each_tenants_rows_into_its_partition(
                 " channel_id, outcome, occurred_at) VALUES (%s, 'p', %s, 'o', 'c', 'x', now())",
                 (who, f"c{n}"),
             )
+            conn.execute(
+                "INSERT INTO interaction_summaries (tenant_id, dataset_key, customer_id, offer_id,"
+                " channel_id, impressions) VALUES (%s, 'p', %s, 'o', 'c', %s)",
+                (who, f"c{n}", n),
+            )
         before = conn.execute("SELECT * FROM interactions ORDER BY id").fetchall()
+        summaries = conn.execute(
+            "SELECT * FROM interaction_summaries ORDER BY customer_id"
+        ).fetchall()
         monkeypatch.setattr(db, "_migration_files", lambda: files)
         assert db.migrate(conn) == [f[1] for f in files if f[0] >= 7]
         assert conn.execute("SELECT * FROM interactions ORDER BY id").fetchall() == before
+        assert conn.execute(
+            "SELECT * FROM interaction_summaries ORDER BY customer_id"
+        ).fetchall() == (summaries)
         for who in tenants:
-            part = sql.Identifier(partition_name(who))
-            rows = conn.execute(
-                sql.SQL("SELECT DISTINCT tenant_id, count(*) OVER () FROM {}").format(part)
-            ).fetchall()
-            assert rows == [(who, 2)]
+            for parent in PARENTS:
+                part = sql.Identifier(partition_name(parent, who))
+                rows = conn.execute(
+                    sql.SQL("SELECT DISTINCT tenant_id, count(*) OVER () FROM {}").format(part)
+                ).fetchall()
+                assert rows == [(who, 2)]
         # The id sequence survived the old table and goes on after the migrated ids.
         conn.execute(
             "INSERT INTO interactions (tenant_id, dataset_key, customer_id, offer_id,"
@@ -156,3 +186,74 @@ def test_the_migration_moves_each_tenants_rows_into_its_partition(
         )
         last = conn.execute("SELECT max(id) FROM interactions").fetchone()
         assert last == (len(before) + 1,)
+
+
+def test_other_tenants_decide_on_while_a_tenant_reloads_and_removes(
+    client: httpx.Client, server: str, pool: ConnectionPool, tenant: str
+) -> None:
+    """Dropping and attaching partitions locks the shared parents: others' decisions wait a
+    moment, never fail (no deadlock between their two tables and the seed operation's)."""
+    other = f"{tenant}-decides"
+    assert client.post(f"{BASE}/starbucks", headers=as_role(other)).status_code == 201
+    assert client.post(f"{BASE}/starbucks", headers=as_role(tenant)).status_code == 201
+    ids = [str(r["id"]) for r in customers(pool, other, PACKS["starbucks"])[:50]]
+    statuses: Counter[int] = Counter()
+    stop = threading.Event()
+
+    def decide(worker: int) -> None:
+        with httpx.Client(base_url=server, timeout=60) as own:
+            n = worker
+            while not stop.is_set():
+                answer = recommend(
+                    own,
+                    other,
+                    customerId=ids[n % len(ids)],
+                    channel="email",
+                    context={"time": f"{DAY}T09:00:00Z"},
+                )
+                statuses[answer.status_code] += 1
+                n += 4
+
+    workers = [threading.Thread(target=decide, args=(i,)) for i in range(4)]
+    for worker in workers:
+        worker.start()
+    try:
+        for _ in range(2):
+            reload = client.post(f"{BASE}/retail?force=true", headers=as_role(tenant))
+            assert reload.status_code == 201, reload.text
+            again = client.post(f"{BASE}/starbucks?force=true", headers=as_role(tenant))
+            assert again.status_code == 201, again.text
+        removed = client.delete(f"{BASE}/starbucks", headers=as_role(tenant))
+        assert removed.status_code == 200, removed.text
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()
+    assert statuses[200] > 0 and set(statuses) == {200}, statuses
+    with pool.connection() as conn:
+        assert _partitions(conn, tenant) == []
+        assert _partitions(conn, other) == _attached(other)
+
+
+def test_a_removal_gives_way_to_a_decision_holding_the_other_parent(
+    client: httpx.Client, server: str, database_url: str, tenant: str
+) -> None:
+    """A transaction that read one parent and then needs the other, while a removal takes
+    both: the removal lets go instead of waiting, and neither gets a deadlock error."""
+    other = f"{tenant}-reads"
+    assert client.post(f"{BASE}/telco", headers=as_role(other)).status_code == 201
+    assert client.post(f"{BASE}/telco", headers=as_role(tenant)).status_code == 201
+    removed: list[httpx.Response] = []
+    with httpx.Client(base_url=server, timeout=60) as own:
+        removal = threading.Thread(
+            target=lambda: removed.append(own.delete(f"{BASE}/telco", headers=as_role(tenant)))
+        )
+        with psycopg.connect(database_url, autocommit=True) as reader, reader.transaction():
+            reader.execute(
+                "SELECT count(*) FROM interaction_summaries WHERE tenant_id = %s", (other,)
+            )
+            removal.start()
+            time.sleep(0.5)  # the removal now holds, or keeps retaking, the history's lock
+            reader.execute("SELECT count(*) FROM interactions WHERE tenant_id = %s", (other,))
+        removal.join()
+    assert removed[0].status_code == 200, removed[0].text

@@ -4,6 +4,7 @@ from typing import Any
 
 import polars as pl
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import AlgorithmModel, Pack
@@ -58,12 +59,14 @@ def summarise(conn: psycopg.Connection, *, tenant: str, dataset_key: str) -> int
 
 
 def offer_outcomes(
-    conn: psycopg.Connection, *, tenant: str, dataset_key: str
+    conn: psycopg.Connection, *, tenant: str, dataset_key: str, table: str
 ) -> dict[str, tuple[int, int]]:
-    """Return {offer id: (positives, negatives)} over the pack's summaries."""
+    """Return {offer id: (positives, negatives)} over the pack's summaries in `table`."""
     rows = conn.execute(
-        "SELECT offer_id, sum(positives), sum(negatives) FROM interaction_summaries"
-        " WHERE tenant_id = %s AND dataset_key = %s GROUP BY offer_id",
+        sql.SQL(
+            "SELECT offer_id, sum(positives), sum(negatives) FROM {}"
+            " WHERE tenant_id = %s AND dataset_key = %s GROUP BY offer_id"
+        ).format(sql.Identifier(table)),
         (tenant, dataset_key),
     ).fetchall()
     return {offer: (int(pos), int(neg)) for offer, pos, neg in rows}
@@ -85,12 +88,15 @@ def model_state(
     return {"posteriors": {o: {"positives": p, "trials": p + n} for o, (p, n) in counts.items()}}
 
 
-def train_models(conn: psycopg.Connection, *, tenant: str, pack: Pack) -> int:
-    """Set the state of the pack's history-learning models; return how many were trained."""
+def train_models(
+    conn: psycopg.Connection, *, tenant: str, pack: Pack, summaries: str = "interaction_summaries"
+) -> int:
+    """Set the state of the pack's history-learning models from the summaries in `summaries`;
+    return how many were trained."""
     learners = [m for m in pack.models if m.learns_from_history]
     if not learners:
         return 0
-    outcomes = offer_outcomes(conn, tenant=tenant, dataset_key=pack.key)
+    outcomes = offer_outcomes(conn, tenant=tenant, dataset_key=pack.key, table=summaries)
     offers = [o.id for o in pack.offers]
     for model in learners:
         conn.execute(

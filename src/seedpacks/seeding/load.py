@@ -107,15 +107,15 @@ def load_pack(
             freeze=True,  # created in this transaction: no hint-bit rewrite or freeze later
         )
 
-    # The history goes into the tenant's own partition, bare until its keys are built below
-    # and attached last (seeding/partitions.py).
+    # The history and its summaries go into the tenant's own partitions, bare until their keys
+    # are built below, attached last (seeding/partitions.py).
     total = sum(counts[t.count_key] for t in pack.tables)
     progress.step(STEP_HISTORY, rows_total=pack.ground_truth.interactions * scale)
-    history_table = partitions.create(conn, tenant=tenant)
+    bare = {parent: partitions.create(conn, parent, tenant=tenant) for parent in partitions.PARENTS}
     summaries: list[pl.DataFrame] = []
     counts["interactions"] = copy_frames(
         conn,
-        table=sql.Identifier(history_table),
+        table=sql.Identifier(bare[partitions.HISTORY]),
         frames=_history(generator, tenant=tenant, pack=pack, summaries=summaries),
         on_rows=progress.rows,
         freeze=True,
@@ -124,11 +124,12 @@ def load_pack(
     progress.step(STEP_SUMMARIES)
     counts["interactionSummaries"] = copy_frames(
         conn,
-        table=sql.Identifier("interaction_summaries"),
+        table=sql.Identifier(bare[partitions.SUMMARIES]),
         frames=(_keyed(frame, tenant=tenant, pack=pack) for frame in summaries),
+        freeze=True,
     )
     del summaries
-    history.train_models(conn, tenant=tenant, pack=pack)
+    history.train_models(conn, tenant=tenant, pack=pack, summaries=bare[partitions.SUMMARIES])
 
     progress.step(STEP_INDEXES, rows_total=total + counts["interactions"])
     done = 0
@@ -136,7 +137,8 @@ def load_pack(
         ddl.add_constraints(conn, pg_schema=pg_schema, table=table)
         done += counts[table.count_key]
         progress.rows(done)
-    partitions.add_keys(conn, name=history_table)
+    for parent, name in bare.items():
+        partitions.add_keys(conn, parent, name=name)
     progress.rows(done + counts["interactions"])
 
     progress.step(STEP_SEGMENTS)
@@ -155,7 +157,7 @@ def load_pack(
         tenant=tenant,
         pack=pack,
         pg_schema=pg_schema,
-        history_table=history_table,
+        history_table=bare[partitions.HISTORY],
         on_rows=progress.rows,
     )
     conn.execute(
@@ -164,7 +166,7 @@ def load_pack(
         (tenant, pack.key, seed, scale, pg_schema, Jsonb(counts), Jsonb(fingerprint)),
     )
     # Last, so that the locks it takes on the shared parent are held until commit only.
-    partitions.install(conn, tenant=tenant, name=history_table)
+    partitions.install(conn, tenant=tenant, names=bare)
     return LoadResult(counts=counts, manifest=fingerprint)
 
 

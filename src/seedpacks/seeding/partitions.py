@@ -1,81 +1,161 @@
-"""Each tenant's interaction history is a partition of its own of `interactions` (migration 0007).
+"""Each tenant's interaction history and summaries are partitions of their own (migrations 0007,
+0008) of the shared `interactions` and `interaction_summaries`.
 
-A load builds the tenant's next partition as a bare table in its transaction: COPY FREEZE into
-it, keys after the rows, as for the pack tables. `install` attaches it just before commit.
-Attaching takes SHARE UPDATE EXCLUSIVE on the parent, which decisions (reads and inserts through
+A load builds the tenant's next partitions as bare tables in its transaction: COPY FREEZE into
+them, keys after the rows, as for the pack tables. `install` attaches them just before commit.
+Attaching takes SHARE UPDATE EXCLUSIVE on the parent, which decisions (reads and writes through
 the parent) do not conflict with; two loads of different tenants do, so they queue at that last
-step only. Dropping a partition takes ACCESS EXCLUSIVE on the parent: every tenant's decisions
-wait for it. A removal therefore drops last, and a forced replace drops the old partition in
+step only. Dropping a partition takes ACCESS EXCLUSIVE on its parent: every tenant's decisions
+wait for it. A removal therefore drops last, and a forced replace drops the old partitions in
 `install`, so that lock is held only from the drop to the commit, milliseconds; a load or
 removal that finds another tenant's load between attach and commit waits for that commit.
 """
 
 import hashlib
+import time
+from dataclasses import dataclass
 
 import psycopg
-from psycopg import sql
-
-PARENT = "interactions"
+from psycopg import errors, sql
 
 
-def partition_name(tenant: str) -> str:
-    """Return the name of `tenant`'s history partition (migration 0007 computes it in SQL)."""
-    return f"{PARENT}_{hashlib.sha256(tenant.encode()).hexdigest()[:16]}"
+@dataclass(frozen=True)
+class Parent:
+    """A partitioned platform table: its key and indexes, as every partition must have them."""
+
+    name: str
+    key: tuple[str, ...]
+    indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name suffix, columns)
 
 
-def _indexes(table: str) -> tuple[str, str]:
-    """Return the names of a partition's primary-key index and customer index."""
-    return f"{table}_pkey", f"{table}_customer"
+HISTORY = Parent(
+    "interactions",
+    key=("tenant_id", "id"),
+    indexes=(("customer", ("tenant_id", "customer_id", "occurred_at")),),
+)
+SUMMARIES = Parent(
+    "interaction_summaries", key=("tenant_id", "customer_id", "offer_id", "channel_id")
+)
+# Every seed operation locks the parents in this order.
+PARENTS = (HISTORY, SUMMARIES)
+
+# How long a seed operation waits for one parent's ACCESS EXCLUSIVE lock before it lets go of
+# what it holds and tries again: a decision holding the second parent may be queued behind it
+# for the first, and giving way well before deadlock_timeout (1 s) spares it a deadlock error.
+LOCK_TIMEOUT = "50ms"
 
 
-def create(conn: psycopg.Connection, *, tenant: str) -> str:
-    """Create the tenant's next partition, bare, in the current transaction; return its name.
+def partition_name(parent: Parent, tenant: str) -> str:
+    """Return the name of `tenant`'s partition of `parent` (the migrations compute it in SQL)."""
+    return f"{parent.name}_{hashlib.sha256(tenant.encode()).hexdigest()[:16]}"
+
+
+def _index_names(table: str, parent: Parent) -> list[str]:
+    return [f"{table}_pkey", *(f"{table}_{suffix}" for suffix, _ in parent.indexes)]
+
+
+def _columns(names: tuple[str, ...]) -> sql.Composable:
+    return sql.SQL(", ").join(map(sql.Identifier, names))
+
+
+def create(conn: psycopg.Connection, parent: Parent, *, tenant: str) -> str:
+    """Create the tenant's next partition of `parent`, bare, in this transaction; return its name.
 
     The CHECK states the partition's bound, so attaching it need not scan the rows.
     """
-    name = f"{partition_name(tenant)}_next"
+    name = f"{partition_name(parent, tenant)}_next"
     conn.execute(
         sql.SQL(
             "CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS, CONSTRAINT tenant_only"
             " CHECK (tenant_id = {}))"
-        ).format(sql.Identifier(name), sql.Identifier(PARENT), sql.Literal(tenant))
+        ).format(sql.Identifier(name), sql.Identifier(parent.name), sql.Literal(tenant))
     )
     return name
 
 
-def add_keys(conn: psycopg.Connection, *, name: str) -> None:
-    """Build the parent's key and index on a filled partition, then ANALYZE it."""
+def add_keys(conn: psycopg.Connection, parent: Parent, *, name: str) -> None:
+    """Build the parent's key and indexes on a filled partition, then ANALYZE it."""
     table = sql.Identifier(name)
-    key, customer = (sql.Identifier(index) for index in _indexes(name))
+    key, *indexes = _index_names(name, parent)
     conn.execute(
-        sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (tenant_id, id)").format(table, key)
-    )
-    conn.execute(
-        sql.SQL("CREATE INDEX {} ON {} (tenant_id, customer_id, occurred_at)").format(
-            customer, table
+        sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})").format(
+            table, sql.Identifier(key), _columns(parent.key)
         )
     )
+    for index, (_, columns) in zip(indexes, parent.indexes, strict=True):
+        conn.execute(
+            sql.SQL("CREATE INDEX {} ON {} ({})").format(
+                sql.Identifier(index), table, _columns(columns)
+            )
+        )
     conn.execute(sql.SQL("ANALYZE {}").format(table))
 
 
-def install(conn: psycopg.Connection, *, tenant: str, name: str) -> None:
-    """Attach table `name` as the tenant's partition, dropping the one it replaces; do it last."""
-    final = partition_name(tenant)
+def install(conn: psycopg.Connection, *, tenant: str, names: dict[Parent, str]) -> None:
+    """Attach the bare tables `names` as the tenant's partitions, dropping those they replace.
+
+    Do it last: the locks it takes on the shared parents are held until commit.
+    """
     drop(conn, tenant=tenant)
-    conn.execute(
-        sql.SQL("ALTER TABLE {} RENAME TO {}").format(sql.Identifier(name), sql.Identifier(final))
-    )
-    for old, new in zip(_indexes(name), _indexes(final), strict=True):
+    for parent in PARENTS:
+        if parent not in names:
+            continue
+        name, final = names[parent], partition_name(parent, tenant)
         conn.execute(
-            sql.SQL("ALTER INDEX {} RENAME TO {}").format(sql.Identifier(old), sql.Identifier(new))
+            sql.SQL("ALTER TABLE {} RENAME TO {}").format(
+                sql.Identifier(name), sql.Identifier(final)
+            )
         )
-    conn.execute(
-        sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
-            sql.Identifier(PARENT), sql.Identifier(final), sql.Literal(tenant)
+        for old, new in zip(_index_names(name, parent), _index_names(final, parent), strict=True):
+            conn.execute(
+                sql.SQL("ALTER INDEX {} RENAME TO {}").format(
+                    sql.Identifier(old), sql.Identifier(new)
+                )
+            )
+        conn.execute(
+            sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
+                sql.Identifier(parent.name), sql.Identifier(final), sql.Literal(tenant)
+            )
         )
-    )
 
 
 def drop(conn: psycopg.Connection, *, tenant: str) -> None:
-    """Drop the tenant's partition, if it has one (ACCESS EXCLUSIVE on the parent: do it last)."""
-    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(partition_name(tenant))))
+    """Drop the tenant's partitions, if it has any (locks the parents until commit: do it last)."""
+    names = [partition_name(p, tenant) for p in PARENTS]
+    row = conn.execute(
+        "SELECT array_agg(to_regclass(quote_ident(n)) IS NOT NULL ORDER BY o)"
+        " FROM unnest(%s::text[]) WITH ORDINALITY AS u (n, o)",
+        (names,),
+    ).fetchone()
+    found = [p for p, exists in zip(PARENTS, row[0] if row else [], strict=True) if exists]
+    if not found:
+        return
+    lock_parents(conn, found)
+    for parent in found:
+        conn.execute(
+            sql.SQL("DROP TABLE {}").format(sql.Identifier(partition_name(parent, tenant)))
+        )
+
+
+def lock_parents(conn: psycopg.Connection, parents: list[Parent]) -> None:
+    """Take ACCESS EXCLUSIVE on `parents`, in PARENTS order, without deadlocking decisions.
+
+    A decision of another tenant may hold one parent and be queued behind this transaction for
+    the other; waiting for it while holding the first would deadlock. So each attempt waits at
+    most LOCK_TIMEOUT per lock, and a timed-out attempt lets go of everything it took (its
+    savepoint) so the decision can finish, then tries again.
+    """
+    targets = sql.SQL(", ").join(sql.Identifier(p.name) for p in PARENTS if p in parents)
+    pause = 0.005
+    while True:
+        try:
+            with conn.transaction():
+                conn.execute(
+                    sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT))
+                )
+                conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(targets))
+                conn.execute("SET LOCAL lock_timeout TO DEFAULT")
+            return
+        except errors.LockNotAvailable:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)

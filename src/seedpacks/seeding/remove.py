@@ -22,6 +22,16 @@ def _delete(conn: psycopg.Connection, table: str, *, tenant: str, dataset_key: s
     return cur.rowcount
 
 
+def _count(conn: psycopg.Connection, table: str, *, tenant: str, dataset_key: str) -> int:
+    row = conn.execute(
+        sql.SQL("SELECT count(*) FROM {} WHERE tenant_id = %s AND dataset_key = %s").format(
+            sql.Identifier(table)
+        ),
+        (tenant, dataset_key),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def remove_pack(
     conn: psycopg.Connection,
     *,
@@ -34,20 +44,17 @@ def remove_pack(
 
     Works from what the database records the load created, so it removes exactly that even when
     the pack's declaration has changed since. The caller owns the transaction. The history
-    partition is dropped last (it locks the shared parent until commit); a forced replace passes
-    `drop_history=False` and the new load's partition takes its place at the end instead.
+    partitions are dropped last (that locks the shared parents until commit); a forced replace
+    passes `drop_history=False` and the new load's partitions take their place at its end.
     """
     counts: dict[str, int] = {}
     progress.step(STEP_HISTORY)
     counts["runs"] = _delete(conn, "decision_runs", tenant=tenant, dataset_key=dataset_key)
-    counts["interactionSummaries"] = _delete(
+    # The history and summaries go with their partitions, dropped at the end.
+    counts["interactionSummaries"] = _count(
         conn, "interaction_summaries", tenant=tenant, dataset_key=dataset_key
     )
-    row = conn.execute(
-        "SELECT count(*) FROM interactions WHERE tenant_id = %s AND dataset_key = %s",
-        (tenant, dataset_key),
-    ).fetchone()
-    counts["interactions"] = int(row[0]) if row else 0
+    counts["interactions"] = _count(conn, "interactions", tenant=tenant, dataset_key=dataset_key)
 
     progress.step(STEP_TABLES)
     views = conn.execute(
