@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from seedpacks import __version__, db
+from seedpacks import __version__, bridge, db
 from seedpacks.api import decisioning, errors, openapi, read, seed_datasets, upload, web
 from seedpacks.api.deps import Pool
 from seedpacks.config import Settings, get_settings
@@ -23,9 +23,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with pool.connection() as conn:
             db.migrate(conn)
         app.state.pool = pool
+        # The decisioning hot path runs on the event loop (see bridge.py), with its own pool.
+        app.state.loop_pool = bridge.LoopPool(url, size=settings.pool_max_size)
         try:
             yield
         finally:
+            app.state.loop_pool.close()
             pool.close()
 
     app = FastAPI(

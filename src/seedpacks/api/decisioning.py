@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from seedpacks import bridge
 from seedpacks.api.auth import Identity, require
-from seedpacks.api.deps import Pool
+from seedpacks.api.deps import LoopPoolDep, Pool
 from seedpacks.api.openapi import errors
 from seedpacks.decisioning import jobs
 from seedpacks.decisioning.flow import MAX_LIMIT, RecommendRequest, recommend
@@ -60,7 +61,7 @@ class SimulateBody(BaseModel):
         e409="No pack is loaded, or its decision flow references something missing.",
     ),
 )
-def recommend_route(body: RecommendBody, who: Decider, pool: Pool) -> JSONResponse:
+async def recommend_route(body: RecommendBody, who: Decider, pool: LoopPoolDep) -> JSONResponse:
     request = RecommendRequest(
         customer_id=body.customerId,
         channel=body.channel,
@@ -71,12 +72,15 @@ def recommend_route(body: RecommendBody, who: Decider, pool: Pool) -> JSONRespon
         exclude_offers=tuple(body.excludeOffers),
         debug=body.debug,
     )
+    # Plain JSON already: skip FastAPI's generic encoder, the largest cost after the database.
+    return JSONResponse(await bridge.run(_recommend, pool, who.tenant, request))
+
+
+def _recommend(pool: bridge.LoopPool, tenant: str, request: RecommendRequest) -> dict[str, Any]:
     # In a pipeline BEGIN travels with the first query and COMMIT with the impressions' insert:
     # three round trips to the database instead of five.
     with pool.connection() as conn, conn.pipeline(), conn.transaction():
-        answer = recommend(conn, tenant=who.tenant, request=request)
-    # Plain JSON already: skip FastAPI's generic encoder, the largest cost after the database.
-    return JSONResponse(answer)
+        return recommend(conn, tenant=tenant, request=request)
 
 
 @router.post(
@@ -89,10 +93,10 @@ def recommend_route(body: RecommendBody, who: Decider, pool: Pool) -> JSONRespon
         e409="No pack is loaded, or the idempotency key was used for a different response.",
     ),
 )
-def respond_route(
+async def respond_route(
     body: RespondBody,
     who: Decider,
-    pool: Pool,
+    pool: LoopPoolDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> dict[str, Any]:
     key = body.idempotencyKey or idempotency_key
@@ -105,8 +109,12 @@ def respond_route(
         outcome=body.outcome,
         idempotency_key=key,
     )
+    return await bridge.run(_respond, pool, who.tenant, request)
+
+
+def _respond(pool: bridge.LoopPool, tenant: str, request: RespondRequest) -> dict[str, Any]:
     with pool.connection() as conn, conn.transaction():
-        return respond(conn, tenant=who.tenant, request=request)
+        return respond(conn, tenant=tenant, request=request)
 
 
 @router.post(
