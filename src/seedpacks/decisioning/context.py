@@ -50,6 +50,8 @@ class Context:
     _summaries: dict[tuple[str, str], dict[str, Any]] | None = None
     _segments: dict[str, bool] = field(default_factory=dict)
     _states: dict[str, dict[str, Any]] | None = None
+    # Verdicts of the rules that depend on the customer alone, by rule id (see rules.qualify).
+    verdicts: dict[str, Any] = field(default_factory=dict)
 
     def history(self, lookback: timedelta) -> list[Contact]:
         """Return the customer's interactions in (now - lookback, now], oldest first."""

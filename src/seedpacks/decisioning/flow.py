@@ -37,6 +37,9 @@ MAX_LIMIT = 50
 _CUSTOMER_LOCK_CLASS = 0x5EEE
 # A caller-supplied scorer replaces the flow's model (the simulation's random and oracle policies).
 ScoreOverride = Callable[[Context, list[dict[str, Any]]], list[float]]
+# Draws of decisions that ask for no seed. Seeding a generator per decision costs more than the
+# rest of the scoring (numpy's SeedSequence); numpy's generators lock, so threads may share it.
+_UNSEEDED = np.random.default_rng()
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ def recommend(
         raise BadRequest(f"limit must be from 1 to {MAX_LIMIT}; got {limit}.")
     now = decision_time(request.context)
     recommendation_id = uuid.uuid4().hex
-    rng = np.random.default_rng(seed if seed is not None else int(recommendation_id[:16], 16))
+    rng = np.random.default_rng(seed) if seed is not None else _UNSEEDED
     ctx = Context(conn, tenant, setup, customer, channel["id"], now)
     trace = _Trace(request.debug)
 

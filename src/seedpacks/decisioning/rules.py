@@ -14,6 +14,9 @@ from seedpacks.decisioning.setup import FlowInvalid
 
 STAGES = ("eligibility", "fit", "match")
 _SUMMARY_METRICS = ("impressions", "positives", "negatives", "positiveRate", "daysSinceLastContact")
+# Rule types whose verdict depends on the customer alone: evaluated once per decision, not once
+# per candidate offer.
+_PER_CUSTOMER = frozenset({"attribute_condition", "segment_required"})
 
 
 @dataclass(frozen=True)
@@ -160,11 +163,15 @@ def qualify(
 ) -> tuple[str | None, float, list[str]]:
     """Return (why the offer is dropped or None, its match multiplier, match notes)."""
     multiplier, notes = 1.0, []
-    # Customer-only conditions repeat across offers; evaluating them per offer is still cheap.
     for rule in ctx.setup.rules:
         if rule["stage"] not in stages or not applies(rule, offer, ctx.channel_id):
             continue
-        verdict = evaluate(ctx, rule, offer["id"])
+        if rule["rule_type"] in _PER_CUSTOMER:
+            verdict = ctx.verdicts.get(rule["id"])
+            if verdict is None:
+                verdict = ctx.verdicts[rule["id"]] = evaluate(ctx, rule, offer["id"])
+        else:
+            verdict = evaluate(ctx, rule, offer["id"])
         if rule["stage"] != "match":
             if not verdict.passed:
                 return f"{rule['stage']} rule '{rule['name']}' failed: {verdict.detail}", 1.0, []

@@ -1,5 +1,6 @@
 """Per-tenant names and locks: a PostgreSQL schema of its own, one seed operation at a time."""
 
+import functools
 import hashlib
 import re
 
@@ -22,6 +23,7 @@ def tenant_schema(tenant: str) -> str:
     return f"t_{slug}_{digest}" if slug else f"t_{digest}"
 
 
+@functools.lru_cache(maxsize=4096)
 def _lock_key(tenant: str) -> int:
     return int.from_bytes(hashlib.sha256(tenant.encode()).digest()[:4], "big") & 0x7FFFFFFF
 
