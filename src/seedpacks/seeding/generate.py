@@ -97,29 +97,6 @@ class Generator:
         for start in range(0, total, chunk_rows):
             yield self.interactions(np.arange(start, min(start + chunk_rows, total)))
 
-    def customer_ordered_chunks(
-        self, window_rows: int, chunk_rows: int | None = None
-    ) -> Iterator[pl.DataFrame]:
-        """Yield the interaction history window by window, each window in customer-id order.
-
-        A window is `window_rows` consecutive row numbers; its chunks hold about `chunk_rows` rows
-        and never split a customer's rows. Placed in this order, the rows extend the customer
-        index of the history (and its summaries' key) at one edge instead of all over it.
-        """
-        chunk_rows = chunk_rows or CHUNK_ROWS
-        truth = self.pack.ground_truth
-        total = truth.interactions * self.scale
-        for start in range(0, total, window_rows):
-            idx = np.arange(start, min(start + window_rows, total))
-            ids = self.column(truth.customer_table, truth.customer_id, self._customers(idx))
-            order = pl.DataFrame({"id": ids.cast(pl.String), "row": idx}).sort("id", "row")
-            rows, ids = order["row"].to_numpy(), order["id"]
-            changes = np.flatnonzero((ids.slice(1) != ids.slice(0, len(ids) - 1)).to_numpy()) + 1
-            at = np.searchsorted(changes, np.arange(chunk_rows, len(rows), chunk_rows))
-            cuts = np.unique(changes[at[at < len(changes)]])
-            for part in np.split(rows, cuts):
-                yield self.interactions(part)
-
     def _draw(self, lane: str, idx: np.ndarray) -> np.ndarray:
         key = rng.stream_key(self.pack.key, self.seed, "interactions", lane)
         return rng.uniform(key, idx)

@@ -26,10 +26,6 @@ STEP_SUMMARIES = "Summarising interactions and training models"
 STEP_SEGMENTS = "Creating segment views"
 STEP_MANIFEST = "Fingerprinting the loaded data"
 
-# The history is ordered by customer over windows of this many chunks: the window's customer ids
-# and row numbers are what memory holds beyond the chunks in flight.
-HISTORY_WINDOW_CHUNKS = 10
-
 
 def table_step(table: str) -> str:
     return f"Loading {table}"
@@ -111,12 +107,15 @@ def load_pack(
     # are built below, attached last (seeding/partitions.py).
     total = sum(counts[t.count_key] for t in pack.tables)
     progress.step(STEP_HISTORY, rows_total=pack.ground_truth.interactions * scale)
-    bare = {parent: partitions.create(conn, parent, tenant=tenant) for parent in partitions.PARENTS}
+    bare = {
+        parent: partitions.create(conn, parent, tenant=tenant, dataset_key=pack.key)
+        for parent in partitions.PARENTS
+    }
     summaries: list[pl.DataFrame] = []
     counts["interactions"] = copy_frames(
         conn,
         table=sql.Identifier(bare[partitions.HISTORY]),
-        frames=_history(generator, tenant=tenant, pack=pack, summaries=summaries),
+        frames=_history(generator, pack=pack, summaries=summaries),
         on_rows=progress.rows,
         freeze=True,
     )
@@ -125,7 +124,7 @@ def load_pack(
     counts["interactionSummaries"] = copy_frames(
         conn,
         table=sql.Identifier(bare[partitions.SUMMARIES]),
-        frames=(_keyed(frame, tenant=tenant, pack=pack) for frame in summaries),
+        frames=iter(summaries),
         freeze=True,
     )
     del summaries
@@ -170,33 +169,29 @@ def load_pack(
     return LoadResult(counts=counts, manifest=fingerprint)
 
 
-def _keyed(frame: pl.DataFrame, *, tenant: str, pack: Pack) -> pl.DataFrame:
-    return frame.with_columns(tenant_id=pl.lit(tenant), dataset_key=pl.lit(pack.key))
-
-
 def _history(
-    generator: Generator, *, tenant: str, pack: Pack, summaries: list[pl.DataFrame]
+    generator: Generator, *, pack: Pack, summaries: list[pl.DataFrame]
 ) -> Iterator[pl.DataFrame]:
     """Yield the history's chunks for COPY, appending their summaries to `summaries`.
 
-    Rows come window by window in customer-id order, so each window extends the summaries' key
-    (a shared B-tree) at one edge. When the customer table grows with the scale, each scale
-    unit's history goes to that unit's customers only: windows of whole units, cut into chunks
-    between customers, summarise chunk by chunk and memory holds summaries, never the whole
-    history. Otherwise the chunks' summaries are merged at the end.
+    When the customer table grows with the scale, each scale unit's history goes to that unit's
+    customers only: chunks of whole units hold all the rows of their customers, so they are
+    summarised chunk by chunk and memory holds summaries, never the whole history. Otherwise
+    the chunks' summaries are merged at the end. Rows come in row-number order: both go into
+    bare partitions whose keys are built after the rows, so no insertion order pays off.
     """
     truth = pack.ground_truth
     aligned = generator.unit_rows(truth.customer_table) is not None
-    window = generate.CHUNK_ROWS * HISTORY_WINDOW_CHUNKS
+    chunk_rows = generate.CHUNK_ROWS
     if aligned:
-        window = max(1, window // truth.interactions) * truth.interactions
+        chunk_rows = max(1, chunk_rows // truth.interactions) * truth.interactions
     parts: list[pl.DataFrame] = []
-    for frame in generator.customer_ordered_chunks(window):
+    for frame in generator.interaction_chunks(chunk_rows):
         part = history.summary_part(pack, frame)
         if aligned:
             summaries.append(part.sort(history.SUMMARY_KEYS).select(history.SUMMARY_COLUMNS))
         else:
             parts.append(part)
-        yield _keyed(frame, tenant=tenant, pack=pack)
+        yield frame
     if parts:
         summaries.append(history.combine_parts(parts))

@@ -58,29 +58,42 @@ def _columns(names: tuple[str, ...]) -> sql.Composable:
     return sql.SQL(", ").join(map(sql.Identifier, names))
 
 
-def create(conn: psycopg.Connection, parent: Parent, *, tenant: str) -> str:
+def create(conn: psycopg.Connection, parent: Parent, *, tenant: str, dataset_key: str) -> str:
     """Create the tenant's next partition of `parent`, bare, in this transaction; return its name.
 
-    The CHECK states the partition's bound, so attaching it need not scan the rows.
+    The CHECK states the partition's bound, so attaching it need not scan the rows. Until its
+    keys are built, tenant_id and dataset_key default to the load's: the COPY need not send them
+    with every row.
     """
     name = f"{partition_name(parent, tenant)}_next"
+    table = sql.Identifier(name)
     conn.execute(
         sql.SQL(
             "CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS, CONSTRAINT tenant_only"
             " CHECK (tenant_id = {}))"
-        ).format(sql.Identifier(name), sql.Identifier(parent.name), sql.Literal(tenant))
+        ).format(table, sql.Identifier(parent.name), sql.Literal(tenant))
+    )
+    conn.execute(
+        sql.SQL(
+            "ALTER TABLE {} ALTER tenant_id SET DEFAULT {}, ALTER dataset_key SET DEFAULT {}"
+        ).format(table, sql.Literal(tenant), sql.Literal(dataset_key))
     )
     return name
 
 
 def add_keys(conn: psycopg.Connection, parent: Parent, *, name: str) -> None:
-    """Build the parent's key and indexes on a filled partition, then ANALYZE it."""
+    """Build the parent's key and indexes on a filled partition (and drop the load's defaults).
+
+    No ANALYZE: as for the shared tables before, autovacuum analyses the partition once it is
+    committed; until then the planner goes by the keys' indexes.
+    """
     table = sql.Identifier(name)
     key, *indexes = _index_names(name, parent)
     conn.execute(
-        sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})").format(
-            table, sql.Identifier(key), _columns(parent.key)
-        )
+        sql.SQL(
+            "ALTER TABLE {} ALTER tenant_id DROP DEFAULT, ALTER dataset_key DROP DEFAULT,"
+            " ADD CONSTRAINT {} PRIMARY KEY ({})"
+        ).format(table, sql.Identifier(key), _columns(parent.key))
     )
     for index, (_, columns) in zip(indexes, parent.indexes, strict=True):
         conn.execute(
@@ -88,7 +101,6 @@ def add_keys(conn: psycopg.Connection, parent: Parent, *, name: str) -> None:
                 sql.Identifier(index), table, _columns(columns)
             )
         )
-    conn.execute(sql.SQL("ANALYZE {}").format(table))
 
 
 def install(conn: psycopg.Connection, *, tenant: str, names: dict[Parent, str]) -> None:
