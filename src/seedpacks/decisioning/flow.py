@@ -8,7 +8,7 @@ served decisions are recorded as impressions, which later contact policies count
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ from seedpacks.decisioning import policies, rules
 from seedpacks.decisioning.context import Context, enrich
 from seedpacks.decisioning.experiment import Assignment, assign
 from seedpacks.decisioning.scoring import SCORERS
-from seedpacks.decisioning.setup import FlowInvalid, get_setup
+from seedpacks.decisioning.setup import FlowInvalid, Setup, get_setup
 from seedpacks.errors import BadRequest
 
 NODES = (
@@ -131,6 +131,17 @@ def _node_configs(flow: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return configs
 
 
+def _policies(
+    setup: Setup, configs: dict[str, dict[str, Any]]
+) -> tuple[list[dict[str, Any]], timedelta | None]:
+    """Return the contact policies the flow applies, and how far back they look."""
+    wanted = configs["contact_policy"].get("policies", "all") if "contact_policy" in configs else []
+    chosen = (
+        setup.policies if wanted == "all" else [p for p in setup.policies if p["id"] in set(wanted)]
+    )
+    return chosen, policies.lookback(chosen) if chosen else None
+
+
 def recommend(
     conn: psycopg.Connection,
     *,
@@ -145,7 +156,7 @@ def recommend(
     # with the read of the loaded pack, saving a round trip.
     setup = get_setup(conn, tenant=tenant, lock=(_CUSTOMER_LOCK_CLASS, f"{tenant}\x1f{customer}"))
     flow = setup.flow(request.flow)
-    configs = _node_configs(flow)
+    configs = setup.derive(("configs", flow["id"]), lambda: _node_configs(flow))
     channel = setup.channel(request.channel)
     if channel is None:
         known = ", ".join(f"{c['id']} ({c['name']})" for c in setup.channels.values())
@@ -186,11 +197,7 @@ def recommend(
     candidates = [c for c in candidates if c.creative is not None]
     trace.node("match_creatives", before, candidates, dropped, setup.offers)
 
-    wanted = configs["contact_policy"].get("policies", "all") if "contact_policy" in configs else []
-    chosen = (
-        setup.policies if wanted == "all" else [p for p in setup.policies if p["id"] in set(wanted)]
-    )
-    lookback = policies.lookback(chosen) if chosen else None
+    chosen, lookback = setup.derive(("policies", flow["id"]), lambda: _policies(setup, configs))
     enrich(ctx, configs.get("enrich", {}), request.attributes, lookback=lookback)
     trace.node(
         "enrich",
@@ -205,9 +212,12 @@ def recommend(
         stages = tuple(configs["qualify"].get("stages") or rules.STAGES)
         if set(stages) - set(rules.STAGES):
             raise FlowInvalid(f"Flow '{flow['key']}' qualifies by unknown stages {stages}.")
+        covering = setup.derive(
+            ("rules", channel["id"], stages), lambda: rules.applicable(setup, channel["id"], stages)
+        )
         before, dropped = len(candidates), {}
         for c in candidates:
-            reason, c.multiplier, c.notes = rules.qualify(ctx, c.offer, stages)
+            reason, c.multiplier, c.notes = rules.qualify(ctx, c.offer, covering[c.offer["id"]])
             if reason:
                 dropped[c.offer["id"]] = reason
         candidates = [c for c in candidates if c.offer["id"] not in dropped]
@@ -216,7 +226,7 @@ def recommend(
 
     budgets: list[policies.Budget] = []
     if "contact_policy" in configs:
-        outcome = policies.check(ctx, [c.offer for c in candidates], chosen)
+        outcome = policies.check(ctx, [c.offer for c in candidates], chosen, lookback)
         before = len(candidates)
         candidates = [c for c in candidates if c.offer["id"] not in outcome.dropped]
         budgets = outcome.budgets

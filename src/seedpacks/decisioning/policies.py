@@ -195,12 +195,17 @@ def _outcome_based(
             )
 
 
-def check(ctx: Context, offers: list[dict[str, Any]], policies: list[dict[str, Any]]) -> Outcome:
-    """Apply the flow's contact policies to the candidate offers."""
+def check(
+    ctx: Context,
+    offers: list[dict[str, Any]],
+    policies: list[dict[str, Any]],
+    window: timedelta | None = None,
+) -> Outcome:
+    """Apply the flow's contact policies to the candidate offers (`window`: their `lookback`)."""
     out = Outcome()
     if not policies:
         return out
-    history = ctx.history(lookback(policies))
+    history = ctx.history(window or lookback(policies))
     for policy in policies:
         scoped = [o for o in offers if applies(policy, o, ctx.channel_id)]
         if not scoped:

@@ -10,7 +10,7 @@ from typing import Any
 
 from seedpacks.decisioning.conditions import OPERATORS, holds, plain
 from seedpacks.decisioning.context import Context
-from seedpacks.decisioning.setup import FlowInvalid
+from seedpacks.decisioning.setup import FlowInvalid, Setup
 
 STAGES = ("eligibility", "fit", "match")
 _SUMMARY_METRICS = ("impressions", "positives", "negatives", "positiveRate", "daysSinceLastContact")
@@ -158,14 +158,23 @@ def evaluate(ctx: Context, rule: dict[str, Any], offer_id: str) -> Verdict:
     raise FlowInvalid(f"Rule '{rule['id']}' has unknown type '{kind}'.")
 
 
+def applicable(
+    setup: Setup, channel_id: str, stages: tuple[str, ...]
+) -> dict[str, list[dict[str, Any]]]:
+    """Return, per offer id, the active rules of `stages` that cover it on `channel_id`."""
+    return {
+        offer_id: [r for r in setup.rules if r["stage"] in stages and applies(r, offer, channel_id)]
+        for offer_id, offer in setup.offers.items()
+    }
+
+
 def qualify(
-    ctx: Context, offer: dict[str, Any], stages: tuple[str, ...] | list[str]
+    ctx: Context, offer: dict[str, Any], rules: list[dict[str, Any]]
 ) -> tuple[str | None, float, list[str]]:
-    """Return (why the offer is dropped or None, its match multiplier, match notes)."""
+    """Return (why the offer is dropped or None, its match multiplier, match notes) under
+    `rules`, the rules that cover it (see `applicable`), highest priority first."""
     multiplier, notes = 1.0, []
-    for rule in ctx.setup.rules:
-        if rule["stage"] not in stages or not applies(rule, offer, ctx.channel_id):
-            continue
+    for rule in rules:
         if rule["rule_type"] in _PER_CUSTOMER:
             verdict = ctx.verdicts.get(rule["id"])
             if verdict is None:

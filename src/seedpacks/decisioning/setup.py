@@ -8,9 +8,10 @@ short time-to-live bounds how long an edit made behind the service's back goes u
 
 import threading
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -20,6 +21,7 @@ from seedpacks.errors import Conflict, SeedError
 from seedpacks.seeding.tenancy import data_lock
 
 CACHE_SECONDS = 30.0
+T = TypeVar("T")
 
 
 class FlowInvalid(Conflict):
@@ -71,6 +73,17 @@ class Setup:
     segments: dict[str, dict[str, Any]]
     schemas: dict[str, dict[str, Any]]
     built: float = field(default_factory=time.monotonic)
+    # What decisions derive from this setup alone (a flow's node configs, the rules that can
+    # apply to each offer on a channel...), computed by the first decision that needs it.
+    derived: dict[Hashable, Any] = field(default_factory=dict)
+
+    def derive(self, key: Hashable, make: Callable[[], T]) -> T:
+        """Return the value derived under `key`, making it on first use."""
+        try:
+            return self.derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self.derived[key] = make()
+            return value
 
     def channel(self, ref: str) -> dict[str, Any] | None:
         """Return the channel with id `ref`, or else the one named `ref` (any case)."""
