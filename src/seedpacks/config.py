@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     port: int = 8000
     pool_min_size: int = 2
     pool_max_size: int = 20
+    # Connections of the decisioning pool (recommend, respond on the event loop; see bridge.py).
+    decision_pool_size: int = 10
     # Load and upload calls a tenant may make within the sliding window; 0 turns the limit off.
     rate_limit: int = 5
     rate_window_seconds: int = 60

@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             db.migrate(conn)
         app.state.pool = pool
         # The decisioning hot path runs on the event loop (see bridge.py), with its own pool.
-        app.state.loop_pool = bridge.LoopPool(url, size=settings.pool_max_size)
+        app.state.loop_pool = bridge.LoopPool(url, size=settings.decision_pool_size)
         # Move everything alive after start-up (the modules: numpy, polars, FastAPI...) out of
         # the collector's sight: a full collection then scans only what requests left behind,
         # 2 ms instead of 60 ms, which showed as recommend's p99 (bench/bench_recommend.py).
