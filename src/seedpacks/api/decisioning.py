@@ -4,11 +4,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
 
 from seedpacks import bridge
-from seedpacks.api.auth import Identity, require
+from seedpacks.api.auth import Identity, identity, require
 from seedpacks.api.deps import LoopPoolDep, Pool
+from seedpacks.api.direct import DirectRoute, direct, is_json
 from seedpacks.api.openapi import errors
 from seedpacks.decisioning import jobs
 from seedpacks.decisioning.flow import MAX_LIMIT, RecommendRequest, recommend
@@ -16,9 +19,11 @@ from seedpacks.decisioning.respond import RespondRequest, respond
 from seedpacks.decisioning.simulate import MAX_DECISIONS
 from seedpacks.errors import BadRequest
 
-router = APIRouter(prefix="/api/v1", tags=["decisioning"])
+# recommend and respond answer through DirectRoute's lean path (api/direct.py).
+router = APIRouter(prefix="/api/v1", tags=["decisioning"], route_class=DirectRoute)
 
-Decider = Annotated[Identity, Depends(require("admin", "editor", action="make decisions"))]
+_decider = require("admin", "editor", action="make decisions")
+Decider = Annotated[Identity, Depends(_decider)]
 Admin = Annotated[Identity, Depends(require("admin", action="run simulations"))]
 CustomerId = Annotated[str, Field(min_length=1, coerce_numbers_to_str=True)]
 
@@ -62,6 +67,12 @@ class SimulateBody(BaseModel):
     ),
 )
 async def recommend_route(body: RecommendBody, who: Decider, pool: LoopPoolDep) -> JSONResponse:
+    return await _recommend_answer(body, who, pool)
+
+
+async def _recommend_answer(
+    body: RecommendBody, who: Identity, pool: bridge.LoopPool
+) -> JSONResponse:
     request = RecommendRequest(
         customer_id=body.customerId,
         channel=body.channel,
@@ -99,6 +110,12 @@ async def respond_route(
     pool: LoopPoolDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> dict[str, Any]:
+    return await _respond_answer(body, who, pool, idempotency_key)
+
+
+async def _respond_answer(
+    body: RespondBody, who: Identity, pool: bridge.LoopPool, idempotency_key: str | None
+) -> dict[str, Any]:
     key = body.idempotencyKey or idempotency_key
     if not key:
         raise BadRequest("Send an idempotencyKey in the body or an Idempotency-Key header.")
@@ -115,6 +132,38 @@ async def respond_route(
 def _respond(pool: bridge.LoopPool, tenant: str, request: RespondRequest) -> dict[str, Any]:
     with pool.connection() as conn, conn.transaction():
         return respond(conn, tenant=tenant, request=request)
+
+
+async def _decider_of(request: Request) -> Identity:
+    """The caller's identity, checked as the `Decider` dependency checks it."""
+    headers = request.headers
+    return await _decider(await identity(headers.get("x-tenant-id"), headers.get("x-user-role")))
+
+
+@direct(recommend_route)
+async def _recommend_direct(request: Request) -> Response | None:
+    if not is_json(request):
+        return None
+    who = await _decider_of(request)
+    try:
+        body = RecommendBody.model_validate_json(await request.body())
+    except ValidationError:
+        return None
+    return await _recommend_answer(body, who, request.app.state.loop_pool)
+
+
+@direct(respond_route)
+async def _respond_direct(request: Request) -> Response | None:
+    if not is_json(request):
+        return None
+    who = await _decider_of(request)
+    try:
+        body = RespondBody.model_validate_json(await request.body())
+    except ValidationError:
+        return None
+    key = request.headers.get("idempotency-key")
+    answer = await _respond_answer(body, who, request.app.state.loop_pool, key)
+    return JSONResponse(answer)
 
 
 @router.post(
