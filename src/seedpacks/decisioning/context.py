@@ -22,6 +22,18 @@ _HISTORY = (
     " AND occurred_at > %s AND occurred_at <= %s ORDER BY occurred_at"
 )
 _STATES = "SELECT id, state FROM algorithm_models WHERE tenant_id = %s AND dataset_key = %s"
+# The same two reads as JSON values, for columns of the customer's row (see `enrich`).
+_HISTORY_JSON = (
+    "(SELECT json_agg(json_build_array(offer_id, channel_id, outcome, occurred_at,"
+    "  recommendation_id IS NULL OR outcome = 'impression') ORDER BY occurred_at)"
+    " FROM interactions WHERE tenant_id = %s AND customer_id = %s"
+    " AND occurred_at > %s AND occurred_at <= %s)"
+)
+_STATES_JSON = (
+    "(SELECT json_object_agg(id, state) FROM algorithm_models"
+    " WHERE tenant_id = %s AND dataset_key = %s)"
+)
+_HISTORY_COLUMN, _STATES_COLUMN = "__seedpacks_history", "__seedpacks_states"
 
 
 @dataclass(frozen=True)
@@ -160,30 +172,37 @@ def enrich(
 ) -> None:
     """Fill the context's attributes from the customer's rows, then the request's overrides.
 
-    The customer's rows, its history over `lookback` and the models' state go to the server
-    in one pipeline: one round trip instead of one per query.
+    The customer's rows go to the server in one pipeline, the first carrying the customer's
+    history over `lookback` and the models' state along: one round trip, one statement per table.
     """
     pairs = enrich_tables(ctx.setup, config)
     conn = ctx.conn
     since = ctx.now - lookback if lookback is not None else None
+    # The customer's history and the models' state ride on the first table's row, as JSON
+    # columns: two statements fewer per decision.
+    extra = sql.SQL(", {} AS {}, {} AS {}").format(
+        sql.SQL(_HISTORY_JSON if since is not None else "NULL::json"),
+        sql.Identifier(_HISTORY_COLUMN),
+        sql.SQL(_STATES_JSON),
+        sql.Identifier(_STATES_COLUMN),
+    )
+    history_params = (ctx.tenant, ctx.customer_id, since, ctx.now) if since is not None else ()
+    states_params = (ctx.tenant, ctx.setup.loaded.dataset_key)
     try:
         with conn.pipeline():
             customer = [
                 conn.execute(
-                    sql.SQL("SELECT * FROM {} WHERE {} = %s LIMIT 1").format(
+                    sql.SQL("SELECT *{} FROM {} WHERE {} = %s LIMIT 1").format(
+                        extra if position == 0 else sql.SQL(""),
                         sql.Identifier(ctx.setup.schemas[table]["pg_schema"], table),
                         sql.Identifier(column),
                     ),
-                    (ctx.customer_id,),
+                    (*history_params, *states_params, ctx.customer_id)
+                    if position == 0
+                    else (ctx.customer_id,),
                 )
-                for table, column in pairs
+                for position, (table, column) in enumerate(pairs)
             ]
-            history = (
-                conn.execute(_HISTORY, (ctx.tenant, ctx.customer_id, since, ctx.now))
-                if since is not None
-                else None
-            )
-            states = conn.execute(_STATES, (ctx.tenant, ctx.setup.loaded.dataset_key))
     except (errors.InvalidTextRepresentation, errors.NumericValueOutOfRange):
         raise _unknown_customer(ctx, pairs[0][0]) from None
     for position, ((table, _), cur) in enumerate(zip(pairs, customer, strict=True)):
@@ -194,12 +213,18 @@ def enrich(
                 raise _unknown_customer(ctx, table)
             names = [f["name"] for f in ctx.setup.schemas[table]["fields"]]
             row = (None,) * len(names)
-        for name, value in zip(names, row, strict=True):
+        values = list(row)
+        if position == 0:
+            history, states = values[-2:]
+            values, names = values[:-2], names[:-2]
+            if since is not None:
+                ctx._keep_history(
+                    [(*h[:3], datetime.fromisoformat(h[3]), h[4]) for h in history or ()], since
+                )
+            ctx._states = {model_id: state or {} for model_id, state in (states or {}).items()}
+        for name, value in zip(names, values, strict=True):
             ctx.attributes[f"{table}.{name}"] = value
             ctx.attributes.setdefault(name, value)
-    if history is not None and since is not None:
-        ctx._keep_history(history.fetchall(), since)
-    ctx._states = {model_id: state or {} for model_id, state in states.fetchall()}
     for name, value in (overrides or {}).items():
         ctx.attributes[name] = value
         if "." in name:
