@@ -107,6 +107,14 @@ def test_columns_without_a_binary_encoding_keep_the_csv_path() -> None:
     floats_into_integer = {"n": binary.PgType(binary.INT4)}
     assert not binary.Encoder(floats_into_integer, from_rows=0).suits(frame.select("n"))
     assert not binary.Encoder({"n": binary.PgType(binary.FLOAT8)}).suits(frame.select("n"))
+    zoned = pl.DataFrame({"at": [datetime(2020, 1, 2)]}).with_columns(
+        pl.col("at").dt.replace_time_zone("Europe/Paris")
+    )
+    at = {"at": binary.PgType(binary.TIMESTAMPTZ)}
+    assert not binary.Encoder(at, from_rows=0).suits(zoned)
+    assert binary.Encoder(at, from_rows=0).suits(
+        zoned.with_columns(pl.col("at").dt.replace_time_zone(None))
+    )
 
 
 def test_out_of_range_integers_are_left_to_the_server_to_refuse(

@@ -69,8 +69,12 @@ def supports(dtypes: Mapping[str, pl.DataType], types: Mapping[str, PgType]) -> 
             return False
         if target.oid in (TEXT, VARCHAR) and dtype != pl.String:
             return False
-        if target.oid in (DATE, TIMESTAMP, TIMESTAMPTZ) and not dtype.is_temporal():
+        if target.oid == DATE and dtype != pl.Date:
             return False
+        if target.oid in (TIMESTAMP, TIMESTAMPTZ) and not (
+            isinstance(dtype, pl.Datetime) and dtype.time_zone is None
+        ):
+            return False  # a zoned one renders in its own zone in the CSV
         if target.oid == NUMERIC and not (dtype.is_numeric() and _numeric_scale(target) >= 0):
             return False
         if target.oid in _INTEGERS and not dtype.is_integer():
