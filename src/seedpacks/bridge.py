@@ -6,10 +6,11 @@ event loop and the worker threads cost as much CPU as the decision itself: 2.0-2
 CPU per recommend in threads against 1.4 ms run on the loop (bench/bench_recommend.py).
 
 `run(fn, ...)` calls `fn` in a greenlet on the running loop. Wherever psycopg would block on its
-socket (`Connection.wait`), a `LoopConnection` switches back to the loop, which awaits the socket
-with psycopg's own `wait_async` and switches back in with the result: the code reads as before,
-and the loop serves other requests while a query runs. SQLAlchemy's asyncio extension is built
-the same way (`greenlet_spawn` / `await_only`).
+socket (`Connection.wait`), a `LoopConnection` first polls it without waiting (most steps find it
+ready); only a real wait switches back to the loop, which awaits the socket's readiness and
+switches back in with it: the code reads as before, and the loop serves other requests while a
+query runs. SQLAlchemy's asyncio extension is built the same way (`greenlet_spawn` /
+`await_only`).
 
 `LoopPool` hands out such connections without ever blocking the loop: a connection is opened in
 a worker thread, and a caller finding the pool full awaits the next connection returned.
@@ -40,11 +41,6 @@ class _Bridged(greenlet.greenlet):  # type: ignore[misc]
     def __init__(self, fn: Callable[..., Any], driver: greenlet.greenlet) -> None:
         super().__init__(fn, driver)
         self.driver = driver
-
-
-def bridged() -> bool:
-    """Return whether the caller runs inside `run` (so may wait through the loop)."""
-    return isinstance(greenlet.getcurrent(), _Bridged)
 
 
 async def run(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
