@@ -8,7 +8,8 @@ Prints the figures and three ratios:
   (a) each pack's load at scale 1 / `pgbench -i -s 1`                       (goal <= 1.0)
   (b) starbucks synthetic rows per second at scale N / pgbench -s 10's     (goal >= 0.5)
   (c) removal of the scale-N pack / its load                                (goal < 5 %)
-plus the peak resident-memory growth of this process (which runs the load) during the load.
+plus the peak resident-memory growth of this process (which runs the load) during the load,
+and where the time of the scale-N load and of each pack's scale-1 load goes, step by step.
 """
 
 import argparse
@@ -208,11 +209,17 @@ def measure_references(pool: ConnectionPool, url: str, repeat: int) -> tuple[flo
 
 def measure_small(
     pool: ConnectionPool, settings: Settings, repeat: int, reference: float
-) -> list[Row]:
-    rows = []
+) -> tuple[list[Row], dict[str, dict[str, float]]]:
+    """Return the (a) rows, and each pack's median seconds per load step at scale 1."""
+    rows, steps = [], {}
     for key in sorted(PACKS):
         load_and_remove(pool, settings, key, 1)  # warm-up
-        seconds = median_of(repeat, lambda k=key: load_and_remove(pool, settings, k, 1)["load"])
+        runs = [load_and_remove(pool, settings, key, 1) for _ in range(repeat)]
+        seconds = statistics.median(r["load"] for r in runs)
+        steps[key] = {
+            step: statistics.median(r["steps"].get(step, 0.0) for r in runs)
+            for step in runs[0]["steps"]
+        }
         ratio = seconds / reference
         rows.append(
             (
@@ -221,7 +228,7 @@ def measure_small(
                 verdict(ratio <= 1.0),
             )
         )
-    return rows
+    return rows, steps
 
 
 def measure_big(
@@ -272,13 +279,20 @@ def run(pool: ConnectionPool, settings: Settings, url: str, scale: int, repeat: 
         ("pgbench -i -s 1 (median)", f"{reference_s1:.3f} s", ""),
         ("pgbench -i -s 10 generate+COPY (median)", f"{reference_rate:,.0f} rows/s", ""),
     ]
-    rows += measure_small(pool, settings, repeat, reference_s1)
+    small_rows, small_steps = measure_small(pool, settings, repeat, reference_s1)
+    rows += small_rows
     big_rows, steps = measure_big(pool, settings, scale, reference_rate)
     print(f"\nseedpacks load benchmark (PostgreSQL at {pool.conninfo.split('?')[0]})")
     report(rows + big_rows)
     print(f"\n  steps of the scale-{scale} load:")
     for step, seconds in steps.items():
         print(f"    {seconds:7.2f} s  {step}")
+    print("\n  steps of each pack's scale-1 load (medians), where (a)'s fixed costs go:")
+    for key, pack_steps in small_steps.items():
+        print(
+            f"    {key}: "
+            + ", ".join(f"{ms * 1000:.0f} ms {step}" for step, ms in pack_steps.items())
+        )
 
 
 if __name__ == "__main__":
