@@ -1,9 +1,12 @@
 """Every pack of the catalogue: a valid declaration that loads and removes exactly through HTTP."""
 
+import dataclasses
+
 import httpx
 import pytest
 from psycopg_pool import ConnectionPool
 
+from seedpacks.errors import InvalidPack
 from seedpacks.packs.registry import PACKS
 from seedpacks.seeding.validate import validate_pack
 from tests.conftest import as_role
@@ -20,6 +23,14 @@ METADATA_COUNTS = (
 )
 FLOW = ["inventory", "match_creatives", "enrich", "qualify", "contact_policy", "score", "rank",
         "response"]  # fmt: skip
+
+
+def test_a_ground_truth_arm_without_a_creative_is_refused() -> None:
+    pack = PACKS["retail"]
+    arm = pack.ground_truth.arms[7]
+    creatives = tuple(c for c in pack.creatives if (c.offer, c.channel) != (arm.offer, arm.channel))
+    with pytest.raises(InvalidPack, match=f"offer {arm.offer} has no creative on channel"):
+        validate_pack(dataclasses.replace(pack, creatives=creatives))
 
 
 @pytest.mark.parametrize("key", sorted(PACKS))
