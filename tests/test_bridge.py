@@ -143,3 +143,23 @@ def test_a_loop_connection_outside_the_bridge_is_an_ordinary_one(database_url: s
     with pytest.raises(RuntimeError, match="bridge.run"):
         bridge.await_(pending)
     pending.close()
+
+
+def test_a_caller_queued_behind_a_cancelled_call_gets_a_fresh_connection(
+    database_url: str,
+) -> None:
+    async def main() -> tuple[int, int]:
+        pool = bridge.LoopPool(database_url, size=1, timeout=10)
+        first = asyncio.create_task(bridge.run(_sleep_and_echo, pool, 5, 1))
+        await asyncio.sleep(0.3)
+        queued = asyncio.create_task(bridge.run(_sleep_and_echo, pool, 0, 2))
+        await asyncio.sleep(0.1)
+        first.cancel()  # its connection, mid-query, is closed: the queued call opens another
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        value = await asyncio.wait_for(queued, 5)
+        opened = pool._open
+        pool.close()
+        return value, opened
+
+    assert asyncio.run(main()) == (2, 1)

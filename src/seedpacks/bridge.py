@@ -151,6 +151,7 @@ class LoopPool:
         self._waiting: deque[asyncio.Future[LoopConnection]] = deque()
         self._open = 0
         self._closed = False
+        self._opening: set[asyncio.Task[None]] = set()
 
     @contextmanager
     def connection(self) -> Iterator[LoopConnection]:
@@ -181,6 +182,9 @@ class LoopPool:
         try:
             return await asyncio.wait_for(waiter, self.timeout)
         except TimeoutError:
+            # A connection handed over just as the time ran out goes back, not astray.
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._release(waiter.result())
             raise PoolTimeout(self.timeout) from None
 
     def _release(self, conn: LoopConnection) -> None:
@@ -200,7 +204,9 @@ class LoopPool:
                 continue
             if conn is None:
                 # Its slot is free: let the waiter open a connection of its own.
-                waiter.get_loop().create_task(self._hand_new(waiter))
+                task = waiter.get_loop().create_task(self._hand_new(waiter))
+                self._opening.add(task)  # the loop keeps only a weak reference to a task
+                task.add_done_callback(self._opening.discard)
             else:
                 waiter.set_result(conn)
             return
