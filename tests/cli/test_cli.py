@@ -247,3 +247,34 @@ def test_upload_replaces_a_table_and_bad_files_exit_2_with_the_line(
         cli("upload", "starbucks", "starbucks_customers", str(good), "-t", tenant, "--json").stdout
     )
     assert rows["rowsInserted"] == 20_000 and rows["schemaName"] == "starbucks_customers"
+
+
+def test_a_stopped_serve_stops_its_embedded_postgresql(tmp_path: Path) -> None:
+    """uvicorn re-raises SIGTERM after its graceful shutdown, skipping exit handlers: the service
+    lets go of the embedded server in its lifespan, so `docker stop` leaves nothing running."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "SEEDPACKS_DATABASE_URL"}
+    env["SEEDPACKS_DATA_DIR"] = str(tmp_path)
+    command = [sys.executable, "-m", "seedpacks", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    postmaster = tmp_path / "pgdata" / "postmaster.pid"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        assert postmaster.exists()
+    finally:
+        process.terminate()  # SIGTERM, as a service manager sends
+        process.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while postmaster.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not postmaster.exists(), "the embedded PostgreSQL is still running"

@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.loop_pool.close()
             pool.close()
+            db.release_embedded()
 
     app = FastAPI(
         title="seedpacks",
