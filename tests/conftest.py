@@ -2,7 +2,6 @@
 one real HTTP server on loopback, a fresh tenant per test."""
 
 import os
-import socket
 import threading
 import time
 import uuid
@@ -19,6 +18,7 @@ from psycopg_pool import ConnectionPool
 from seedpacks import db
 from seedpacks.api.app import create_app
 from seedpacks.config import Settings
+from tests.helpers import free_port
 
 
 @pytest.fixture(scope="session")
@@ -63,16 +63,10 @@ def pool(settings: Settings) -> Iterator[ConnectionPool]:
     pool.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server(settings: Settings, pool: ConnectionPool) -> Iterator[str]:
     """Serve the real app with uvicorn on a loopback port for the whole session."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)

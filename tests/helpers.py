@@ -1,10 +1,42 @@
 """Plain helper functions for tests: what the database holds for a tenant."""
 
+import socket
+import threading
+
+import httpx
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from seedpacks.seeding.entities import KINDS
 from seedpacks.seeding.tenancy import tenant_schema
+
+
+def free_port() -> int:
+    """Return a loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def post_at_once(
+    server: str, path: str, headers: dict[str, dict[str, str]]
+) -> dict[str, httpx.Response]:
+    """POST `path` once per entry of `headers` (a name: its headers), all released at the same
+    moment from threads of their own; return each name's response."""
+    answers: dict[str, httpx.Response] = {}
+    start = threading.Barrier(len(headers))
+
+    def post(name: str) -> None:
+        with httpx.Client(base_url=server, timeout=300) as own:
+            start.wait()
+            answers[name] = own.post(path, headers=headers[name])
+
+    threads = [threading.Thread(target=post, args=(name,)) for name in headers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
 
 
 def counts_in_database(pool: ConnectionPool, tenant: str, key: str) -> dict[str, int]:

@@ -171,12 +171,7 @@ class LoopPool:
                 return conn
             self._discard(conn)
         if self._open < self.size:
-            self._open += 1
-            try:
-                return await asyncio.to_thread(LoopConnection.connect, self.url, autocommit=True)
-            except BaseException:
-                self._open -= 1
-                raise
+            return await self._connect()
         waiter = asyncio.get_running_loop().create_future()
         self._waiting.append(waiter)
         try:
@@ -213,12 +208,19 @@ class LoopPool:
         if conn is not None:
             self._idle.append(conn)
 
+    async def _connect(self) -> LoopConnection:
+        """Open a connection in a worker thread (connecting would block the loop), in a slot."""
+        self._open += 1
+        try:
+            return await asyncio.to_thread(LoopConnection.connect, self.url, autocommit=True)
+        except BaseException:
+            self._open -= 1
+            raise
+
     async def _hand_new(self, waiter: "asyncio.Future[LoopConnection]") -> None:
         try:
-            self._open += 1
-            conn = await asyncio.to_thread(LoopConnection.connect, self.url, autocommit=True)
+            conn = await self._connect()
         except BaseException as exc:
-            self._open -= 1
             if not waiter.done():
                 waiter.set_exception(exc)
             return

@@ -4,12 +4,12 @@ progress output that stays plain when nobody is watching a terminal."""
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from seedpacks.cli import app
 from seedpacks.config import get_settings
+from tests.helpers import free_port
 
 Run = Callable[..., Result]
 STEP_LINE = re.compile(r"^\[ {0,2}\d{1,3}%\] \S")
@@ -160,9 +161,7 @@ def test_rate_limit_exits_6(cli: Run, tenant: str, monkeypatch: pytest.MonkeyPat
 def test_an_unreachable_database_exits_1_in_one_line(
     cli: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     monkeypatch.setenv("SEEDPACKS_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{port}/none")
     get_settings.cache_clear()
     assert_one_line_error(cli("list"), 1, "cannot reach the database")
@@ -192,29 +191,35 @@ def test_a_real_process_writes_no_terminal_codes_into_pipes(database_url: str, t
     assert removed.returncode == 0 and json.loads(removed.stdout)["datasetKey"] == "starbucks"
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_serve_answers_http(database_url: str, workers: int) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "seedpacks", "serve", "--port", str(port),
-               "--workers", str(workers)]  # fmt: skip
-    process = subprocess.Popen(command, env=_environment(database_url))
+@contextmanager
+def _serving(port: int, env: dict[str, str], *options: str) -> Iterator[None]:
+    """Run `seedpacks serve` on `port` until it answers /healthz; SIGTERM it after the block."""
+    command = [sys.executable, "-m", "seedpacks", "serve", "--port", str(port), *options]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
             except httpx.TransportError:
-                assert process.poll() is None and time.monotonic() < deadline
-                time.sleep(0.1)
+                pass
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()  # SIGTERM, as a service manager sends
+        process.wait(timeout=60)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_http(database_url: str, workers: int) -> None:
+    port = free_port()
+    with _serving(port, _environment(database_url), "--workers", str(workers)):
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
         assert health.json() == {"status": "ok"}
         page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
         assert page.status_code == 200 and "Sample Data" in page.text
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_upload_replaces_a_table_and_bad_files_exit_2_with_the_line(
@@ -252,28 +257,11 @@ def test_upload_replaces_a_table_and_bad_files_exit_2_with_the_line(
 def test_a_stopped_serve_stops_its_embedded_postgresql(tmp_path: Path) -> None:
     """uvicorn re-raises SIGTERM after its graceful shutdown, skipping exit handlers: the service
     lets go of the embedded server in its lifespan, so `docker stop` leaves nothing running."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k != "SEEDPACKS_DATABASE_URL"}
     env["SEEDPACKS_DATA_DIR"] = str(tmp_path)
-    command = [sys.executable, "-m", "seedpacks", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     postmaster = tmp_path / "pgdata" / "postmaster.pid"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.2)
+    with _serving(free_port(), env):
         assert postmaster.exists()
-    finally:
-        process.terminate()  # SIGTERM, as a service manager sends
-        process.wait(timeout=60)
     deadline = time.monotonic() + 30
     while postmaster.exists() and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -17,7 +17,7 @@ from seedpacks.packs.registry import PACKS
 from seedpacks.seeding.partitions import HISTORY, PARENTS, SUMMARIES, Parent, partition_name
 from tests.conftest import as_role
 from tests.decisioning.helpers import DAY, customers, recommend
-from tests.helpers import counts_in_database, tenant_footprint
+from tests.helpers import counts_in_database, post_at_once, tenant_footprint
 
 BASE = "/api/v1/seed-dataset"
 COUNT_KEYS = {HISTORY: "interactions", SUMMARIES: "interactionSummaries"}
@@ -102,19 +102,9 @@ def test_two_tenants_loading_at_once_each_get_their_own_partition(
     server: str, pool: ConnectionPool, tenant: str
 ) -> None:
     tenants = [f"{tenant}-a", f"{tenant}-b"]
-    answers: dict[str, httpx.Response] = {}
-    start = threading.Barrier(len(tenants))
-
-    def load(who: str) -> None:
-        with httpx.Client(base_url=server, timeout=300) as own:
-            start.wait()
-            answers[who] = own.post(f"{BASE}/uci-bank?scale=4", headers=as_role(who))
-
-    threads = [threading.Thread(target=load, args=(who,)) for who in tenants]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = post_at_once(
+        server, f"{BASE}/uci-bank?scale=4", {who: as_role(who) for who in tenants}
+    )
     with pool.connection() as conn:
         for who in tenants:
             assert answers[who].status_code == 201, answers[who].text

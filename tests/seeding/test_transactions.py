@@ -13,7 +13,7 @@ from seedpacks.packs import starbucks
 from seedpacks.packs.model import Pack
 from seedpacks.packs.registry import PACKS
 from tests.conftest import as_role
-from tests.helpers import counts_in_database, tenant_footprint
+from tests.helpers import counts_in_database, post_at_once, tenant_footprint
 
 BASE = "/api/v1/seed-dataset"
 
@@ -128,19 +128,9 @@ def test_different_tenants_load_at_the_same_time(
     server: str, tenant: str, pool: ConnectionPool
 ) -> None:
     tenants = [f"{tenant}-a", f"{tenant}-b", f"{tenant}-c"]
-    answers: dict[str, httpx.Response] = {}
-    start = threading.Barrier(len(tenants))
-
-    def load(who: str) -> None:
-        with httpx.Client(base_url=server, timeout=300) as own:
-            start.wait()
-            answers[who] = own.post(f"{BASE}/starbucks?scale=10", headers=as_role(who))
-
-    threads = [threading.Thread(target=load, args=(who,)) for who in tenants]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = post_at_once(
+        server, f"{BASE}/starbucks?scale=10", {who: as_role(who) for who in tenants}
+    )
     for who in tenants:
         assert answers[who].status_code == 201, answers[who].text
         assert counts_in_database(pool, who, "starbucks") == answers[who].json()["counts"]

@@ -1,6 +1,6 @@
 """The decisioning API: recommend, respond, and a ground-truth simulation."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
@@ -26,6 +26,7 @@ _decider = require("admin", "editor", action="make decisions")
 Decider = Annotated[Identity, Depends(_decider)]
 Admin = Annotated[Identity, Depends(require("admin", action="run simulations"))]
 CustomerId = Annotated[str, Field(min_length=1, coerce_numbers_to_str=True)]
+B = TypeVar("B", bound=BaseModel)
 
 
 class RecommendBody(BaseModel):
@@ -134,36 +135,34 @@ def _respond(pool: bridge.LoopPool, tenant: str, request: RespondRequest) -> dic
         return respond(conn, tenant=tenant, request=request)
 
 
-async def _decider_of(request: Request) -> Identity:
-    """The caller's identity, checked as the `Decider` dependency checks it."""
+async def _body_and_decider(request: Request, model: type[B]) -> tuple[B, Identity] | None:
+    """The JSON body as `model`, and the caller's identity checked as the `Decider` dependency
+    checks it; None for a body FastAPI's own path should answer (not JSON, or invalid)."""
+    if not is_json(request):
+        return None
     headers = request.headers
-    return await _decider(await identity(headers.get("x-tenant-id"), headers.get("x-user-role")))
+    who = await _decider(await identity(headers.get("x-tenant-id"), headers.get("x-user-role")))
+    try:
+        return model.model_validate_json(await request.body()), who
+    except ValidationError:
+        return None
 
 
 @direct(recommend_route)
 async def _recommend_direct(request: Request) -> Response | None:
-    if not is_json(request):
+    parsed = await _body_and_decider(request, RecommendBody)
+    if parsed is None:
         return None
-    who = await _decider_of(request)
-    try:
-        body = RecommendBody.model_validate_json(await request.body())
-    except ValidationError:
-        return None
-    return await _recommend_answer(body, who, request.app.state.loop_pool)
+    return await _recommend_answer(*parsed, request.app.state.loop_pool)
 
 
 @direct(respond_route)
 async def _respond_direct(request: Request) -> Response | None:
-    if not is_json(request):
-        return None
-    who = await _decider_of(request)
-    try:
-        body = RespondBody.model_validate_json(await request.body())
-    except ValidationError:
+    parsed = await _body_and_decider(request, RespondBody)
+    if parsed is None:
         return None
     key = request.headers.get("idempotency-key")
-    answer = await _respond_answer(body, who, request.app.state.loop_pool, key)
-    return JSONResponse(answer)
+    return JSONResponse(await _respond_answer(*parsed, request.app.state.loop_pool, key))
 
 
 @router.post(

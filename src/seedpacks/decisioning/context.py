@@ -15,24 +15,21 @@ from seedpacks.decisioning.setup import FlowInvalid, Setup
 from seedpacks.errors import NotFound
 from seedpacks.packs.registry import PACKS
 
-_HISTORY = (
-    "SELECT offer_id, channel_id, outcome, occurred_at,"
+# A Contact's fields, and where the customer's contacts in (since, now] are.
+_CONTACT = (
+    "offer_id, channel_id, outcome, occurred_at,"
     " recommendation_id IS NULL OR outcome = 'impression'"
-    " FROM interactions WHERE tenant_id = %s AND customer_id = %s"
-    " AND occurred_at > %s AND occurred_at <= %s ORDER BY occurred_at"
 )
-_STATES = "SELECT id, state FROM algorithm_models WHERE tenant_id = %s AND dataset_key = %s"
+_CONTACTS = (
+    " FROM interactions WHERE tenant_id = %s AND customer_id = %s"
+    " AND occurred_at > %s AND occurred_at <= %s"
+)
+_MODELS = " FROM algorithm_models WHERE tenant_id = %s AND dataset_key = %s"
+_HISTORY = f"SELECT {_CONTACT}{_CONTACTS} ORDER BY occurred_at"
+_STATES = f"SELECT id, state{_MODELS}"
 # The same two reads as JSON values, for columns of the customer's row (see `enrich`).
-_HISTORY_JSON = (
-    "(SELECT json_agg(json_build_array(offer_id, channel_id, outcome, occurred_at,"
-    "  recommendation_id IS NULL OR outcome = 'impression') ORDER BY occurred_at)"
-    " FROM interactions WHERE tenant_id = %s AND customer_id = %s"
-    " AND occurred_at > %s AND occurred_at <= %s)"
-)
-_STATES_JSON = (
-    "(SELECT json_object_agg(id, state) FROM algorithm_models"
-    " WHERE tenant_id = %s AND dataset_key = %s)"
-)
+_HISTORY_JSON = f"(SELECT json_agg(json_build_array({_CONTACT}) ORDER BY occurred_at){_CONTACTS})"
+_STATES_JSON = f"(SELECT json_object_agg(id, state){_MODELS})"
 _HISTORY_COLUMN, _STATES_COLUMN = "__seedpacks_history", "__seedpacks_states"
 
 
