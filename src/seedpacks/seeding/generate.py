@@ -1,6 +1,7 @@
 """Turn a pack's table declarations into deterministic polars frames, chunk by chunk."""
 
 import functools
+import threading
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -30,6 +31,12 @@ class Generator:
 
     def __init__(self, pack: Pack, *, seed: int, scale: int) -> None:
         self.pack, self.seed, self.scale = pack, seed, scale
+        # Per thread and table, the rows last looked up there and their block, so that the
+        # columns of one chunk reading the same referenced rows (a client's id, then its
+        # calls, then its answer) generate them once: {table: (rows as bytes, block, columns
+        # generated)}. Per thread: a block is extended in place, and streams of one load may
+        # be generated on threads of their own.
+        self._local = threading.local()
 
     def rows(self, table: str) -> int:
         return self.pack.table(table).rows_at(self.scale)
@@ -39,9 +46,8 @@ class Generator:
         spec = self.pack.table(table)
         return spec.rows if spec.scales else None
 
-    def _block(self, table: str, idx: np.ndarray, upto: str | None = None) -> Block:
-        """Generate `table`'s columns at `idx`, in declaration order, up to column `upto`."""
-        block = Block(
+    def _block(self, table: str, idx: np.ndarray) -> Block:
+        return Block(
             pack=self.pack.key,
             seed=self.seed,
             scale=self.scale,
@@ -51,36 +57,49 @@ class Generator:
             lookup=self.column,
             unit_rows=self.unit_rows,
         )
-        for col in self.pack.table(table).columns:
+
+    def _fill(self, block: Block, start: int = 0, stop: int | None = None) -> None:
+        """Generate the block's columns from number `start` to before `stop`, in order."""
+        for col in self.pack.table(block.table).columns[start:stop]:
             block.column = col.name
-            block.values[col.name] = _typed(col, col.generate(block), len(idx))
-            if col.name == upto:
-                break
-        return block
+            block.values[col.name] = _typed(col, col.generate(block), len(block))
 
     def column(self, table: str, column: str, idx: np.ndarray) -> pl.Series:
         """Return `table.column` at the given row numbers."""
         return self.columns(table, [column], idx)[column]
 
     def columns(self, table: str, names: Iterable[str], idx: np.ndarray) -> dict[str, pl.Series]:
-        """Return several columns of `table` at the given row numbers, generated in one pass.
+        """Return several columns of `table` at the given row numbers.
 
         References draw rows repeatedly (3 events per customer); each distinct row is
-        generated once and gathered, since a row's values depend only on its number.
+        generated once and gathered, since a row's values depend only on its number. The
+        block is kept for the next call at the same rows, which adds the columns it lacks.
         """
         wanted = set(names)
         order = [c.name for c in self.pack.table(table).columns]
-        last = max(order.index(name) for name in wanted)
+        needed = 1 + max(order.index(name) for name in wanted)
         unique, inverse = np.unique(idx, return_inverse=True)
-        if len(unique) > 0.8 * len(idx):
-            values = self._block(table, idx, upto=order[last]).values
-            return {name: values[name] for name in wanted}
-        values = self._block(table, unique, upto=order[last]).values
-        return {name: values[name].gather(inverse) for name in wanted}
+        rows = idx if len(unique) > 0.8 * len(idx) else unique
+        key = rows.tobytes()
+        cache: dict[str, tuple[bytes, Block, int]] = self._local.__dict__.setdefault("recent", {})
+        recent = cache.get(table)
+        if recent is not None and recent[0] == key:
+            _, block, done = recent
+        else:
+            block, done = self._block(table, rows), 0
+        if done < needed:
+            self._fill(block, done, needed)
+            done = needed
+        cache[table] = (key, block, done)
+        if rows is idx:
+            return {name: block[name] for name in wanted}
+        return {name: block[name].gather(inverse) for name in wanted}
 
     def frame(self, table: str, idx: np.ndarray) -> pl.DataFrame:
         """Return every column of `table` at the given row numbers."""
-        return pl.DataFrame(list(self._block(table, idx).values.values()))
+        block = self._block(table, idx)
+        self._fill(block)
+        return pl.DataFrame(list(block.values.values()))
 
     def chunks(self, table: str, chunk_rows: int | None = None) -> Iterator[pl.DataFrame]:
         """Yield the whole table in row order, `chunk_rows` rows at a time."""
