@@ -5,12 +5,9 @@ Frames go in PostgreSQL's binary format when every column has an exact binary en
 and chunks with a value the encoder cannot promise to store as the CSV would, go as CSV.
 """
 
-import contextlib
 import io
 import itertools
-import queue
-import threading
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import polars as pl
@@ -19,6 +16,7 @@ from psycopg import sql
 from psycopg.abc import Buffer
 
 from seedpacks.seeding import binary
+from seedpacks.seeding.ahead import Ahead
 
 # Blocks of about this many bytes go to the server per write() call.
 WRITE_BLOCK = 1 << 20
@@ -80,50 +78,6 @@ def copy_frame(
     return frame.height
 
 
-Rendered = tuple[list[str], int, str, Buffer]  # columns, rows, format, data
-
-
-def _rendered(frames: Iterator[pl.DataFrame], encoder: binary.Encoder) -> Generator[Rendered]:
-    """Yield (columns, rows, format, data) per frame, generating and rendering on a thread of
-    its own.
-
-    numpy and polars release the GIL for their bulk work, so the next chunk is generated while
-    the server ingests this one. The queue is bounded, and so is the memory.
-    """
-    done = object()
-    ready: queue.Queue[Any] = queue.Queue(maxsize=AHEAD)
-    stop = threading.Event()
-
-    def hand_over(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for frame in frames:
-                if not hand_over((frame.columns, frame.height, *render(frame, encoder))):
-                    return
-            hand_over(done)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            hand_over(exc)
-
-    worker = threading.Thread(target=produce, name="seedpacks-render", daemon=True)
-    worker.start()
-    try:
-        while (item := ready.get()) is not done:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join()
-
-
 def copy_frames(
     conn: psycopg.Connection,
     *,
@@ -140,7 +94,9 @@ def copy_frames(
     """
     done = 0
     encoder = binary.Encoder(column_types(conn, table), from_rows=binary_from_rows)
-    with contextlib.closing(_rendered(frames, encoder)) as chunks:
+    # Rendered on a thread of their own while the server ingests the chunk before.
+    rendered = ((f.columns, f.height, *render(f, encoder)) for f in frames)
+    with Ahead(rendered, depth=AHEAD, name="render") as chunks:
         for fmt, run in itertools.groupby(chunks, key=lambda chunk: chunk[2]):
             first = next(run)
             statement = _copy_statement(table, first[0], freeze, fmt)

@@ -1,5 +1,6 @@
 """The one generic loader: any pack, into one tenant, inside the caller's transaction."""
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import Pack
 from seedpacks.seeding import ddl, entities, generate, history, partitions, segments
+from seedpacks.seeding.ahead import Ahead
 from seedpacks.seeding.copy import copy_frames, copy_rows
 from seedpacks.seeding.generate import Generator
 from seedpacks.seeding.manifest import manifest
@@ -25,6 +27,10 @@ STEP_HISTORY = "Loading interaction history"
 STEP_SUMMARIES = "Summarising interactions and training models"
 STEP_SEGMENTS = "Creating segment views"
 STEP_MANIFEST = "Fingerprinting the loaded data"
+
+# Chunks each of a load's streams is generated ahead of its COPY: bounds memory to a few chunks
+# per table (at 100,000 rows, tens of MB in all).
+AHEAD = 2
 
 
 def table_step(table: str) -> str:
@@ -70,8 +76,45 @@ def load_pack(
 ) -> LoadResult:
     """Create everything the pack declares for `tenant`; the caller commits or rolls back."""
     validate_pack(pack)
-    pg_schema = tenant_schema(tenant)
     generator = Generator(pack, seed=seed, scale=scale)
+    summaries: list[pl.DataFrame] = []
+    with contextlib.ExitStack() as stack:
+        # Every table's first chunks, and the history's, are generated on threads of their
+        # own from now on, while the server creates the tables: a small load's rows are all
+        # ready by the time its COPYs begin. Each stream runs at most AHEAD chunks ahead.
+        streams = {
+            name: stack.enter_context(Ahead(generator.chunks(name), depth=AHEAD, name=name))
+            for name in table_order(pack)
+        }
+        history_frames = stack.enter_context(
+            Ahead(_history(generator, pack=pack, summaries=summaries), depth=AHEAD, name="history")
+        )
+        return _load(
+            conn,
+            tenant=tenant,
+            pack=pack,
+            seed=seed,
+            scale=scale,
+            progress=progress,
+            streams=streams,
+            history_frames=history_frames,
+            summaries=summaries,
+        )
+
+
+def _load(
+    conn: psycopg.Connection,
+    *,
+    tenant: str,
+    pack: Pack,
+    seed: int,
+    scale: int,
+    progress: Progress,
+    streams: dict[str, Iterator[pl.DataFrame]],
+    history_frames: Iterator[pl.DataFrame],
+    summaries: list[pl.DataFrame],
+) -> LoadResult:
+    pg_schema = tenant_schema(tenant)
     counts: dict[str, int] = {}
 
     progress.step(STEP_SCHEMAS)
@@ -98,7 +141,7 @@ def load_pack(
         counts[table.count_key] = copy_frames(
             conn,
             table=sql.Identifier(pg_schema, name),
-            frames=generator.chunks(name),
+            frames=streams[name],
             on_rows=progress.rows,
             freeze=True,  # created in this transaction: no hint-bit rewrite or freeze later
         )
@@ -111,11 +154,10 @@ def load_pack(
         parent: partitions.create(conn, parent, tenant=tenant, dataset_key=pack.key)
         for parent in partitions.PARENTS
     }
-    summaries: list[pl.DataFrame] = []
     counts["interactions"] = copy_frames(
         conn,
         table=sql.Identifier(bare[partitions.HISTORY]),
-        frames=_history(generator, pack=pack, summaries=summaries),
+        frames=history_frames,  # its summaries are all in `summaries` once it is exhausted
         on_rows=progress.rows,
         freeze=True,
     )
@@ -127,7 +169,7 @@ def load_pack(
         frames=iter(summaries),
         freeze=True,
     )
-    del summaries
+    summaries.clear()
     history.train_models(conn, tenant=tenant, pack=pack, summaries=bare[partitions.SUMMARIES])
 
     progress.step(STEP_INDEXES, rows_total=total + counts["interactions"])
