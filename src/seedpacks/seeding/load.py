@@ -122,9 +122,16 @@ def _load(
     conn.execute("SET LOCAL TimeZone = 'UTC'")
     # Keys and indexes of a million rows sort in memory rather than in temporary files.
     conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    ddl.create_schema(conn, pg_schema)
-    for table in pack.tables:
-        ddl.create_table(conn, pg_schema=pg_schema, table=table)
+    with conn.pipeline():  # statements without results: sent at once, not one round trip each
+        ddl.create_schema(conn, pg_schema)
+        for table in pack.tables:
+            ddl.create_table(conn, pg_schema=pg_schema, table=table)
+        # The history and its summaries go into the tenant's own partitions, bare until their
+        # keys are built below, attached last (seeding/partitions.py).
+        bare = {
+            parent: partitions.create(conn, parent, tenant=tenant, dataset_key=pack.key)
+            for parent in partitions.PARENTS
+        }
 
     progress.step(STEP_ENTITIES)
     for kind in entities.load_order():
@@ -146,14 +153,8 @@ def _load(
             freeze=True,  # created in this transaction: no hint-bit rewrite or freeze later
         )
 
-    # The history and its summaries go into the tenant's own partitions, bare until their keys
-    # are built below, attached last (seeding/partitions.py).
     total = sum(counts[t.count_key] for t in pack.tables)
     progress.step(STEP_HISTORY, rows_total=pack.ground_truth.interactions * scale)
-    bare = {
-        parent: partitions.create(conn, parent, tenant=tenant, dataset_key=pack.key)
-        for parent in partitions.PARENTS
-    }
     counts["interactions"] = copy_frames(
         conn,
         table=sql.Identifier(bare[partitions.HISTORY]),
@@ -175,22 +176,19 @@ def _load(
     progress.step(STEP_INDEXES, rows_total=total + counts["interactions"])
     done = 0
     for table in pack.tables:
-        ddl.add_constraints(conn, pg_schema=pg_schema, table=table)
+        with conn.pipeline():
+            ddl.add_constraints(conn, pg_schema=pg_schema, table=table)
         done += counts[table.count_key]
         progress.rows(done)
-    for parent, name in bare.items():
-        partitions.add_keys(conn, parent, name=name)
+    with conn.pipeline():
+        for parent, name in bare.items():
+            partitions.add_keys(conn, parent, name=name)
     progress.rows(done + counts["interactions"])
 
     progress.step(STEP_SEGMENTS)
-    counts["segmentCustomers"] = 0
-    for segment in pack.segments:
-        customers = segments.create_view(conn, pg_schema=pg_schema, segment=segment)
-        conn.execute(
-            "UPDATE segments SET customer_count = %s WHERE tenant_id = %s AND id = %s",
-            (customers, tenant, segment.id),
-        )
-        counts["segmentCustomers"] += customers
+    counts["segmentCustomers"] = segments.create_views(
+        conn, tenant=tenant, pg_schema=pg_schema, segments=pack.segments
+    )
 
     progress.step(STEP_MANIFEST, rows_total=total + counts["interactions"])
     fingerprint = manifest(

@@ -109,26 +109,26 @@ def install(conn: psycopg.Connection, *, tenant: str, names: dict[Parent, str]) 
     Do it last: the locks it takes on the shared parents are held until commit.
     """
     drop(conn, tenant=tenant)
-    for parent in PARENTS:
-        if parent not in names:
-            continue
-        name, final = names[parent], partition_name(parent, tenant)
+    with conn.pipeline():  # no results to wait for
+        for parent in PARENTS:
+            if parent in names:
+                _rename_and_attach(conn, parent, tenant=tenant, name=names[parent])
+
+
+def _rename_and_attach(conn: psycopg.Connection, parent: Parent, *, tenant: str, name: str) -> None:
+    final = partition_name(parent, tenant)
+    conn.execute(
+        sql.SQL("ALTER TABLE {} RENAME TO {}").format(sql.Identifier(name), sql.Identifier(final))
+    )
+    for old, new in zip(_index_names(name, parent), _index_names(final, parent), strict=True):
         conn.execute(
-            sql.SQL("ALTER TABLE {} RENAME TO {}").format(
-                sql.Identifier(name), sql.Identifier(final)
-            )
+            sql.SQL("ALTER INDEX {} RENAME TO {}").format(sql.Identifier(old), sql.Identifier(new))
         )
-        for old, new in zip(_index_names(name, parent), _index_names(final, parent), strict=True):
-            conn.execute(
-                sql.SQL("ALTER INDEX {} RENAME TO {}").format(
-                    sql.Identifier(old), sql.Identifier(new)
-                )
-            )
-        conn.execute(
-            sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
-                sql.Identifier(parent.name), sql.Identifier(final), sql.Literal(tenant)
-            )
+    conn.execute(
+        sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
+            sql.Identifier(parent.name), sql.Identifier(final), sql.Literal(tenant)
         )
+    )
 
 
 def drop(conn: psycopg.Connection, *, tenant: str) -> None:

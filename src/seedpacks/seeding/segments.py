@@ -1,5 +1,7 @@
 """Segments as PostgreSQL views over a pack table, and their customer counts."""
 
+from collections.abc import Sequence
+
 import psycopg
 from psycopg import sql
 
@@ -24,39 +26,52 @@ def filter_sql(flt: Filter) -> sql.Composable:
     raise ValueError(f"unknown filter operator {flt.operator!r}")
 
 
-def create_view(conn: psycopg.Connection, *, pg_schema: str, segment: Segment) -> int:
-    """Create the segment's view and return how many customers it holds."""
-    where = sql.SQL(" AND ").join(filter_sql(f) for f in segment.filters) or sql.SQL("true")
-    view = sql.Identifier(pg_schema, segment.view_name)
-    conn.execute(
-        sql.SQL("CREATE VIEW {} AS SELECT * FROM {} WHERE {}").format(
-            view, sql.Identifier(pg_schema, segment.table), where
-        )
-    )
-    return count_view(conn, pg_schema=pg_schema, view_name=segment.view_name)
-
-
-def count_view(conn: psycopg.Connection, *, pg_schema: str, view_name: str) -> int:
-    row = conn.execute(
-        sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(pg_schema, view_name))
-    ).fetchone()
-    return int(row[0]) if row else 0
+def create_views(
+    conn: psycopg.Connection, *, tenant: str, pg_schema: str, segments: Sequence[Segment]
+) -> int:
+    """Create the segments' views, store their customer counts; return the total."""
+    with conn.pipeline():  # DDL without a result: no round trip each
+        for segment in segments:
+            where = sql.SQL(" AND ").join(filter_sql(f) for f in segment.filters) or sql.SQL("true")
+            conn.execute(
+                sql.SQL("CREATE VIEW {} AS SELECT * FROM {} WHERE {}").format(
+                    sql.Identifier(pg_schema, segment.view_name),
+                    sql.Identifier(pg_schema, segment.table),
+                    where,
+                )
+            )
+    return _store_counts(conn, tenant, [(s.id, pg_schema, s.view_name) for s in segments])
 
 
 def refresh_counts(conn: psycopg.Connection, *, tenant: str, dataset_key: str) -> int:
     """Recount every segment of the tenant's pack (after an upload); return the total."""
-    total = 0
     rows = conn.execute(
         "SELECT s.id, d.pg_schema, s.view_name FROM segments s"
         " JOIN data_schemas d ON d.tenant_id = s.tenant_id AND d.id = s.schema_id"
         " WHERE s.tenant_id = %s AND s.dataset_key = %s",
         (tenant, dataset_key),
     ).fetchall()
-    for segment_id, pg_schema, view_name in rows:
-        count = count_view(conn, pg_schema=pg_schema, view_name=view_name)
-        conn.execute(
-            "UPDATE segments SET customer_count = %s WHERE tenant_id = %s AND id = %s",
-            (count, tenant, segment_id),
+    return _store_counts(conn, tenant, rows)
+
+
+def _store_counts(
+    conn: psycopg.Connection, tenant: str, views: Sequence[tuple[str, str, str]]
+) -> int:
+    """Count the customers of each (segment id, schema, view) and store them, in one statement;
+    return the total."""
+    if not views:
+        return 0
+    counted = sql.SQL(", ").join(
+        sql.SQL("({}, (SELECT count(*) FROM {}))").format(
+            sql.Literal(segment_id), sql.Identifier(pg_schema, view_name)
         )
-        total += count
-    return total
+        for segment_id, pg_schema, view_name in views
+    )
+    rows = conn.execute(
+        sql.SQL(
+            "UPDATE segments s SET customer_count = c.n FROM (VALUES {}) AS c (id, n)"
+            " WHERE s.tenant_id = %s AND s.id = c.id RETURNING s.customer_count"
+        ).format(counted),
+        (tenant,),
+    ).fetchall()
+    return sum(int(n) for (n,) in rows)
