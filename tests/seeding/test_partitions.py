@@ -67,6 +67,15 @@ def test_a_load_attaches_the_tenants_partitions_and_removal_drops_them(
             table = sql.Identifier(partition_name(parent, tenant))
             rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()
             assert rows == (loaded.json()["counts"][COUNT_KEYS[parent]],)
+            # Values inline, as the parent's (migration 0009): no TOAST table to create.
+            storage = conn.execute(
+                "SELECT c.reltoastrelid::int, array_agg(DISTINCT a.attstorage::text)"
+                " FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
+                " WHERE c.oid = %s::regclass AND a.attnum > 0 AND a.attlen = -1"
+                " GROUP BY c.reltoastrelid",
+                (partition_name(parent, tenant),),
+            ).fetchone()
+            assert storage == (0, ["p"])
 
     removed = client.delete(f"{BASE}/telco", headers=as_role(tenant))
     assert removed.status_code == 200, removed.text

@@ -63,13 +63,13 @@ def create(conn: psycopg.Connection, parent: Parent, *, tenant: str, dataset_key
 
     The CHECK states the partition's bound, so attaching it need not scan the rows. Until its
     keys are built, tenant_id and dataset_key default to the load's: the COPY need not send them
-    with every row.
+    with every row. Its values are stored inline as the parent's (migration 0009): no TOAST.
     """
     name = f"{partition_name(parent, tenant)}_next"
     table = sql.Identifier(name)
     conn.execute(
         sql.SQL(
-            "CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS, CONSTRAINT tenant_only"
+            "CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING STORAGE, CONSTRAINT tenant_only"
             " CHECK (tenant_id = {}))"
         ).format(table, sql.Identifier(parent.name), sql.Literal(tenant))
     )
