@@ -45,9 +45,15 @@ def _frame() -> pl.DataFrame:
     ).with_columns(pl.col("at").alias("at_tz"))
 
 
-def _load(conn: psycopg.Connection, name: str, frames: list[pl.DataFrame], from_rows: int) -> None:
+def _load(
+    conn: psycopg.Connection,
+    name: str,
+    frames: list[pl.DataFrame],
+    from_rows: int,
+    columns: str = COLUMNS,
+) -> None:
     conn.execute(
-        sql.SQL("CREATE TEMP TABLE {} ({})").format(sql.Identifier(name), sql.SQL(COLUMNS))
+        sql.SQL("CREATE TEMP TABLE {} ({})").format(sql.Identifier(name), sql.SQL(columns))
     )
     table = sql.Identifier(name)
     rows = copy_frames(conn, table=table, frames=iter(frames), binary_from_rows=from_rows)
@@ -79,6 +85,43 @@ def test_every_type_arrives_as_the_csv_path_stores_it(conn: psycopg.Connection) 
         conn.execute(as_text.replace("{}", "by_binary")).fetchall()
         == conn.execute(as_text.replace("{}", "by_csv")).fetchall()
     )
+
+
+TEXTS = "code text, kind text, n bigint, nothing text, blank text, amount numeric(14, 2), tail text"
+
+
+def _texts(rows: int) -> pl.DataFrame:
+    """Texts of each shape the encoder writes its own way: one byte width with NULLs, a few
+    lengths with other fields after them, all NULL, all empty, many lengths at the row's end."""
+    return pl.DataFrame(
+        {
+            "code": [["ab12", None, "éé", "cd34"][i % 4] for i in range(rows)],
+            "kind": [
+                ["offer received", "transaction", "x", "☕ viewed", "", None][i % 6]
+                for i in range(rows)
+            ],
+            "n": list(range(rows)),
+            "nothing": pl.Series([None] * rows, dtype=pl.String),
+            "blank": [""] * rows,
+            "amount": [[1.5, None, None, -2.25][i % 4] for i in range(rows)],
+            "tail": [None if i % 7 == 3 else "ü" * (i % 5) + "t" * (i % 37) for i in range(rows)],
+        }
+    )
+
+
+def test_texts_of_every_shape_arrive_as_the_csv_path_stores_them(
+    conn: psycopg.Connection,
+) -> None:
+    # A shorter chunk between two longer ones: the encoder's scratch memory is reused.
+    frames = [_texts(300), _texts(7), _texts(120)]
+    _load(conn, "texts_by_csv", frames, from_rows=10**9, columns=TEXTS)
+    _load(conn, "texts_by_binary", frames, from_rows=0, columns=TEXTS)
+    types = column_types(conn, sql.Identifier("texts_by_binary"))
+    encoder = binary.Encoder(types, from_rows=0)
+    assert all(encoder.encode(frame) is not None for frame in frames)  # they went as binary
+    no_rows = encoder.encode(frames[0].head(0))
+    assert no_rows is not None and bytes(no_rows) == b""
+    assert _rows(conn, "texts_by_binary") == _rows(conn, "texts_by_csv")
 
 
 def test_a_value_binary_cannot_promise_goes_as_csv_in_the_same_load(

@@ -4,9 +4,11 @@ The server parses binary rows for a half to two thirds of the CPU that CSV costs
 scanning, no digit parsing; measured on starbucks at scale 1000: customers 0.95 s -> 0.47 s,
 events 2.7 s -> 1.8 s, history 1.0 s -> 0.5 s of server CPU). A row is an int16 field
 count, then per field an int32 length (-1 for NULL) and the value's big-endian payload.
-Rows have different lengths (texts, NULLs), so each field gets a slot of its widest length
-in a padded byte matrix, built column by column, and one boolean mask keeps each row's real
-bytes in order: no Python per row, no per-byte index arrays.
+Rows have different lengths (texts, NULLs), so each row's start is known only from the
+lengths of all its fields: the encoder adds them up first, then writes each field's bytes at
+its place in the result, every row's value as one numpy element (a void of the value's width)
+through a view of the result's byte windows. No Python per row, no per-byte index arrays, no
+padded copy to squeeze afterwards: a byte is written once, where it stays.
 
 Values are encoded so that the server stores exactly what the CSV path stores: timestamps
 truncated to the second (as the CSV renders them), numerics rounded as `numeric_in` would.
@@ -50,11 +52,12 @@ class PgType:
 
 @dataclass
 class _Field:
-    """One column's encoded values: payload bytes per row, padded to `width`, and lengths."""
+    """One column's encoded values: the non-NULL values' bytes, a (values, width) matrix when
+    they all have `width` bytes, else joined (1-D); and each row's length in bytes (-1 for
+    NULL), None when every row has a value of the matrix's width."""
 
-    payload: np.ndarray  # (rows, width) uint8
-    lengths: np.ndarray  # int64 per row, -1 for NULL
-    mask: np.ndarray | None = None  # (rows, width): the bytes that are the value's, if not all
+    payload: np.ndarray  # uint8
+    lengths: np.ndarray | None = None  # int32
 
 
 class Unencodable(ValueError):
@@ -87,17 +90,19 @@ def supports(dtypes: Mapping[str, pl.DataType], types: Mapping[str, PgType]) -> 
 
 
 class Encoder:
-    """Encodes frames for one table's COPY, reusing its scratch matrices from chunk to chunk.
+    """Encodes frames for one table's COPY, reusing its scratch memory from chunk to chunk.
 
     Fresh memory costs a page fault per 4 KiB on first touch, as much as the encoding itself;
-    the matrices are reused instead, and only the compact result is new. One thread at a time.
+    the matrix and the texts' bytes are kept instead, and only the result is new. (Holding the
+    texts as Python bytes to the end of the chunk made it a third slower: the freed heap went
+    back to the system, and its pages faulted in again at every chunk.) One thread at a time.
     """
 
     def __init__(self, types: Mapping[str, PgType], *, from_rows: int = FROM_ROWS) -> None:
         self.types = dict(types)
         self.from_rows = from_rows
         self._matrix = np.empty(0, dtype=np.uint8)
-        self._keep = np.empty(0, dtype=bool)
+        self._texts: dict[str, np.ndarray] = {}
 
     def suits(self, frame: pl.DataFrame) -> bool:
         """Return whether to send the frame in binary: rows enough, every column encodable."""
@@ -107,15 +112,16 @@ class Encoder:
         """Return the frame's rows in binary COPY format (no signature or trailer), or None when
         some value has no binary encoding the server would store as it stores the CSV's."""
         # Lengths, NULLs and text bytes of all columns in two polars passes, not one per column.
+        # The texts come joined as Binary: bytes straight from polars, no Python str between.
         texts = [c for c in frame.columns if self.types[c].oid in (TEXT, VARCHAR)]
         others = [c for c in frame.columns if c not in texts and frame[c].null_count()]
         info = frame.select(
-            pl.col(texts).str.len_bytes().cast(pl.Int64).fill_null(-1), pl.col(others).is_null()
+            pl.col(texts).str.len_bytes().cast(pl.Int32).fill_null(-1), pl.col(others).is_null()
         )
-        joined = frame.select(pl.col(texts).str.join("", ignore_nulls=True)) if texts else None
+        joined = frame.select(pl.col(texts).str.join("", ignore_nulls=True).cast(pl.Binary))
         try:
             fields = [
-                _text(info[name].to_numpy(), joined[name].item() if joined is not None else "")
+                self._text(name, info[name].to_numpy(), frame[name].null_count(), joined)
                 if name in texts
                 else _field(
                     frame[name], self.types[name], info[name].to_numpy() if name in others else None
@@ -126,101 +132,181 @@ class Encoder:
             return None
         return self._assemble(fields, frame.height)
 
-    def _scratch(self, rows: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-        if self._matrix.size < rows * width:
-            self._matrix = np.empty(rows * width, dtype=np.uint8)
-            self._keep = np.empty(rows * width, dtype=bool)
-        size = rows * width
-        return self._matrix[:size].reshape(rows, width), self._keep[:size].reshape(rows, width)
+    def _text(self, name: str, lengths: np.ndarray, nulls: int, joined: pl.DataFrame) -> _Field:
+        """Encode a text column from its byte lengths (-1 for NULL) and its values joined.
+
+        The bytes are copied into the column's scratch memory, followed by a longest value's
+        worth of spare bytes: a value's window of that width can be read from any value's start.
+        """
+        data = np.frombuffer(joined[name].item() or b"", dtype=np.uint8)
+        values = len(lengths) - nulls
+        width = int(lengths.max()) if values else 0
+        scratch = self._texts.get(name)
+        if scratch is None or len(scratch) < len(data) + width:  # room for a longer next chunk
+            scratch = self._texts[name] = np.empty((len(data) + width) * 9 // 8, dtype=np.uint8)
+        scratch[: len(data)] = data
+        if len(data) == width * values:  # all as long as the longest (ids): a row each
+            return _Field(scratch[: len(data)].reshape(values, width), lengths if nulls else None)
+        return _Field(scratch[: len(data) + width], lengths)
 
     def _assemble(self, fields: list[_Field], rows: int) -> memoryview:
-        widths = [2] + [4 + f.payload.shape[1] for f in fields]
-        matrix, keep = self._scratch(rows, sum(widths))
-        keep.fill(True)
-        _put(matrix, 0, np.full(rows, len(fields), dtype=">i2"))
-        at = 2
+        """Write the rows: each field's length, then its bytes, where the row has got to.
+
+        Neighbouring pieces that every row has at one width (the field count, the lengths and
+        values of fields without NULLs of one width) are gathered into one matrix and written
+        together. Each row's start comes from the lengths of all its fields, added up first.
+        """
+        if not rows:
+            return memoryview(b"")
+        row_bytes = np.full(rows, 2 + 4 * len(fields) + _fixed_width(fields), dtype=np.int64)
         for f in fields:
-            width = f.payload.shape[1]
-            _put(matrix, at, f.lengths.astype(">i4"))
-            if width:
-                _put(matrix, at + 4, f.payload)
-                if f.mask is not None:  # values shorter than their slot
-                    _put(keep, at + 4, f.mask)
-                elif f.lengths.min() < 0:  # NULLs: no payload bytes
-                    keep[:, at + 4 : at + 4 + width].view(f"V{width}")[f.lengths < 0] = bytes(width)
-            at += 4 + width
-        # polars filters a byte column by a mask faster than numpy's boolean indexing.
-        kept = pl.Series(matrix.ravel()).filter(pl.Series(keep.ravel()))
-        return kept.to_numpy().data
+            if f.lengths is not None:
+                row_bytes += np.maximum(f.lengths, 0)
+        at = np.cumsum(row_bytes)  # where each row's next piece goes, once less its own bytes
+        out = np.empty(int(at[-1]), dtype=np.uint8)
+        at -= row_bytes
+        run: list[np.ndarray | bytes] = [len(fields).to_bytes(2, "big")]
+        for i, f in enumerate(fields):
+            if f.lengths is None:  # the same length and width in every row
+                run += [f.payload.shape[1].to_bytes(4, "big"), f.payload]
+                continue
+            run.append(f.lengths.astype(">i4"))
+            at += self._write_run(out, at, run)
+            run = []
+            # The bytes every row has after this field: the later fields' lengths and fixed values.
+            room = 4 * (len(fields) - i - 1) + _fixed_width(fields[i + 1 :])
+            where, lengths, present = at, f.lengths, f.lengths >= 0
+            if not present.all():  # NULLs have no bytes (compress: ~7x faster than at[present])
+                where, lengths = at.compress(present), lengths.compress(present)
+            _write_values(out, where, f.payload, lengths, room)
+            at += np.maximum(f.lengths, 0)
+        if run:
+            self._write_run(out, at, run)
+        return out.data
+
+    def _write_run(self, out: np.ndarray, at: np.ndarray, run: list[np.ndarray | bytes]) -> int:
+        """Write pieces every row has (arrays of a row each, or bytes the same in all rows) side
+        by side at `at`; return their width. Several go through a scratch matrix first: one copy
+        into the result, not one each."""
+        if len(run) == 1 and isinstance(run[0], np.ndarray):
+            return _scatter(out, at, run[0])
+        rows = len(at)
+        width = sum(len(p) if isinstance(p, bytes) else p.nbytes // rows for p in run)
+        if self._matrix.size < rows * width:
+            self._matrix = np.empty(rows * width, dtype=np.uint8)
+        matrix = self._matrix[: rows * width].reshape(rows, width)
+        offset = 0
+        for piece in run:
+            if isinstance(piece, bytes):  # the same in every row: numpy repeats it
+                matrix[:, offset : offset + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
+                offset += len(piece)
+            else:
+                offset += _put(matrix, offset, piece)
+        return _scatter(out, at, matrix)
 
 
-def _put(matrix: np.ndarray, at: int, values: np.ndarray) -> None:
-    """Write one value per row into the matrix's columns from `at`, a row at a time.
+def _fixed_width(fields: list[_Field]) -> int:
+    """Return the bytes of the fields' values that every row has at one width."""
+    return sum(f.payload.shape[1] for f in fields if f.lengths is None)
+
+
+def _put(matrix: np.ndarray, at: int, values: np.ndarray) -> int:
+    """Write one value per row into the matrix's columns from `at`, a row at a time; return the
+    values' width in bytes.
 
     Each row's bytes are one numpy element (a void of the slot's width): a single strided copy
     instead of a loop over the slot's bytes for each of the rows.
     """
     values = np.ascontiguousarray(values).reshape(len(matrix), -1)
     width = values.shape[1] * values.itemsize
-    slot = matrix[:, at : at + width].view(f"V{width}")
-    slot[:, 0] = values.view(f"V{width}")[:, 0]
+    if width:
+        slot = matrix[:, at : at + width].view(f"V{width}")
+        slot[:, 0] = values.view(f"V{width}")[:, 0]
+    return width
 
 
-def _prefix_mask(lengths: np.ndarray, width: int) -> np.ndarray:
-    """Return a (rows, width) mask, True on each row's first `lengths` bytes (none for NULL)."""
-    if width > 256:
-        return np.arange(width) < lengths[:, None]
-    # One small table row per length, gathered a whole row at a time.
-    table = np.arange(width) < np.arange(width + 1)[:, None]
-    return table[np.clip(lengths, 0, None)]
+def _windows(data: np.ndarray, width: int) -> np.ndarray:
+    """Return every `width` bytes of data that start at a byte, as one void element each.
+
+    The windows overlap; an index into them is a byte offset, so numpy moves a value of any
+    width at any offset as one element.
+    """
+    windows = np.lib.stride_tricks.as_strided(data, (len(data) - width + 1, width), (1, 1))
+    return windows.view(f"V{width}")[:, 0]
 
 
-def _fixed(values: np.ndarray, dtype: str, nulls: np.ndarray | None) -> _Field:
-    data = values.astype(dtype)
-    width = data.dtype.itemsize
-    lengths = np.full(len(data), width, dtype=np.int64)
-    if nulls is not None:
-        lengths[nulls] = -1
-    return _Field(data.view(np.uint8).reshape(len(data), width), lengths)
+def _scatter(out: np.ndarray, at: np.ndarray, values: np.ndarray) -> int:
+    """Write values (a value or a row of bytes per position) to out at the positions; return
+    their width. The positions' windows must not overlap: numpy does not promise an order."""
+    values = np.ascontiguousarray(values)
+    width = values.itemsize * (values.shape[1] if values.ndim == 2 else 1)
+    if width and len(at):
+        _windows(out, width)[at] = values.view(f"V{width}").reshape(len(at))
+    return width
+
+
+def _write_values(
+    out: np.ndarray, at: np.ndarray, payload: np.ndarray, lengths: np.ndarray, room: int
+) -> None:
+    """Write the non-NULL values of one field at their positions (`lengths` bytes each).
+
+    numpy moves elements of one width. Values of different lengths are written at the longest
+    one's width when the bytes past a shorter value's end fall on the row's next pieces (at
+    least `room` bytes, written after it and over them). Else they go in groups, one per power
+    of two, each value cut into the pieces its length's bits make (13 = 8 + 4 + 1).
+    """
+    if payload.ndim == 2:  # one width
+        _scatter(out, at, payload)
+        return
+    if not len(lengths):
+        return
+    starts = np.cumsum(lengths) - lengths
+    width = int(lengths.max())
+    if width - int(lengths.min()) <= room:  # (the last values' windows read spare bytes)
+        _scatter(out, at, _windows(payload, width)[starts])
+        return
+    for bit in (1 << b for b in range(width.bit_length())):
+        rows = np.flatnonzero(lengths & bit)
+        offset = lengths[rows] & -(bit << 1)  # the bytes of the higher bits come first
+        _scatter(out, at[rows] + offset, _windows(payload, bit)[starts[rows] + offset])
 
 
 def _field(series: pl.Series, target: PgType, nulls: np.ndarray | None) -> _Field:
+    """Encode a column of a fixed-width type: its non-NULL values, then the rows' lengths."""
+    payload = _values(series.drop_nulls() if nulls is not None else series, target)
+    if nulls is None:
+        return _Field(payload)
+    width = payload.shape[1]
+    return _Field(payload, width - nulls * np.int32(width + 1))  # -1 for NULL (np.where is slow)
+
+
+def _values(series: pl.Series, target: PgType) -> np.ndarray:
+    """Return the values (no NULLs) as a matrix of their big-endian bytes, a row each."""
     oid = target.oid
     if oid == BOOL:
-        return _fixed(series.fill_null(False).to_numpy(), "u1", nulls)
+        return _bytes(series.to_numpy(), "u1")
     if oid == FLOAT8:
-        return _fixed(series.cast(pl.Float64).fill_null(0).to_numpy(), ">f8", nulls)
+        return _bytes(series.cast(pl.Float64).to_numpy(), ">f8")
     if oid in _INTEGERS:
         dtype, limit = _INTEGERS[oid]
-        ints = series.fill_null(0).cast(pl.Int64).to_numpy()
+        ints = series.cast(pl.Int64).to_numpy()
         if len(ints) and (ints.min() < -limit or ints.max() >= limit):
             raise Unencodable(series.name)
-        return _fixed(ints, dtype, nulls)
+        return _bytes(ints, dtype)
     if oid == DATE:
-        days = series.cast(pl.Date).to_physical().fill_null(0).to_numpy().astype(np.int64)
-        return _fixed(days - _PG_EPOCH_DAYS, ">i4", nulls)
+        days = series.cast(pl.Date).to_physical().to_numpy().astype(np.int64)
+        return _bytes(days - _PG_EPOCH_DAYS, ">i4")
     if oid in (TIMESTAMP, TIMESTAMPTZ):
         # The CSV renders whole seconds ("%Y-%m-%d %H:%M:%S"): truncate as it does.
-        stamps = series.cast(pl.Datetime("us")).to_physical().fill_null(0).to_numpy()
+        stamps = series.cast(pl.Datetime("us")).to_physical().to_numpy()
         seconds = np.floor_divide(stamps.astype(np.int64), 1_000_000) * 1_000_000
-        return _fixed(seconds - _PG_EPOCH_US, ">i8", nulls)
-    return _numeric(series, target, nulls)
+        return _bytes(seconds - _PG_EPOCH_US, ">i8")
+    return _numeric(series, target)
 
 
-def _text(lengths: np.ndarray, joined: str | None) -> _Field:
-    """Encode a text column from its byte lengths (-1 for NULL) and its values joined."""
-    width = max(int(lengths.max()), 0) if len(lengths) else 0
-    present = np.maximum(lengths, 0)
-    # Every row's slot is read from where its value starts in the joined bytes, `width` bytes
-    # at a time (overlapping windows, one element each); bytes past its length are masked out.
-    data = np.frombuffer((joined or "").encode() + bytes(width), dtype=np.uint8)
-    starts = np.cumsum(present) - present
-    windows = np.lib.stride_tricks.as_strided(data, (len(data) - width + 1, width), (1, 1))
-    payload = windows.view(f"V{width}")[starts] if width else np.empty((len(lengths), 0))
-    payload = payload.view(np.uint8).reshape(len(lengths), width)
-    if (present[lengths >= 0] == width).all():  # one length (ids), or NULL
-        return _Field(payload, lengths)
-    return _Field(payload, lengths, _prefix_mask(lengths, width))
+def _bytes(values: np.ndarray, dtype: str) -> np.ndarray:
+    data = values.astype(dtype)
+    return data.view(np.uint8).reshape(len(data), data.itemsize)
 
 
 def _numeric_scale(target: PgType) -> int:
@@ -230,15 +316,14 @@ def _numeric_scale(target: PgType) -> int:
     return (((target.typmod - 4) & 0x7FF) ^ 1024) - 1024  # 11 bits, signed since PostgreSQL 15
 
 
-def _numeric(series: pl.Series, target: PgType, nulls: np.ndarray | None) -> _Field:
+def _numeric(series: pl.Series, target: PgType) -> np.ndarray:
     """Encode numeric(p, s) values: ndigits, weight, sign, dscale, then base-10000 digits.
 
     `numeric_in` rounds the CSV's decimal text half away from zero at the column's scale; the
     float's scaled value is rounded here instead, which agrees unless it lies near a half.
     """
     scale = _numeric_scale(target)
-    values = series.cast(pl.Float64).to_numpy()  # NULLs come as NaN
-    scaled = (values if nulls is None else np.where(nulls, 0.0, values)) * 10.0**scale
+    scaled = series.cast(pl.Float64).to_numpy() * 10.0**scale
     units = np.rint(scaled)
     if len(units) and not np.abs(scaled - units).max() <= 0.4:  # also NaN and infinities
         raise Unencodable(series.name)
@@ -261,8 +346,4 @@ def _numeric(series: pl.Series, target: PgType, nulls: np.ndarray | None) -> _Fi
     for g in range(groups - 1, 0, -1):
         rest, words[:, 4 + g] = np.divmod(rest, 10_000)
     words[:, 4] = rest
-    width = words.shape[1] * 2
-    lengths = np.full(len(units), width, dtype=np.int64)
-    if nulls is not None:
-        lengths[nulls] = -1
-    return _Field(words.view(np.uint8).reshape(len(units), width), lengths)
+    return words.view(np.uint8).reshape(len(units), words.shape[1] * 2)
