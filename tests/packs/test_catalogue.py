@@ -7,6 +7,7 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from seedpacks.errors import InvalidPack
+from seedpacks.packs.model import Pack
 from seedpacks.packs.registry import PACKS
 from seedpacks.seeding.validate import validate_pack
 from tests.conftest import as_role
@@ -70,8 +71,44 @@ def test_counts_agree_from_listing_to_removal_and_nothing_is_left(
     assert counts["segments"] == len(pack.segments)
     assert (counts["segmentCustomers"] > 0) == bool(pack.segments)
     assert counts_in_database(pool, tenant, key) == counts
+    assert_models_learned_the_history(pool, tenant, pack)
 
     removed = client.delete(f"{BASE}/{key}", headers=as_role(tenant))
     assert removed.status_code == 200, removed.text
     assert {name: removed.json()["counts"][name] for name in counts} == counts
     assert tenant_footprint(pool, tenant) == {}
+
+
+def assert_models_learned_the_history(pool: ConnectionPool, tenant: str, pack: Pack) -> None:
+    """Each history-learning model starts from each offer's positives and negatives as counted
+    in the stored history itself (not in its summaries, which the loader wrote too)."""
+    with pool.connection() as conn:
+        counted = conn.execute(
+            "SELECT i.offer_id, count(*) FILTER (WHERE o.classification = 'positive'),"
+            " count(*) FILTER (WHERE o.classification = 'negative')"
+            " FROM interactions i JOIN outcome_types o"
+            "  ON o.tenant_id = i.tenant_id AND o.key = i.outcome"
+            " WHERE i.tenant_id = %s GROUP BY i.offer_id",
+            (tenant,),
+        ).fetchall()
+        states = dict(
+            conn.execute(
+                "SELECT id, state FROM algorithm_models WHERE tenant_id = %s", (tenant,)
+            ).fetchall()
+        )
+    history = {offer: (int(p), int(n)) for offer, p, n in counted}
+    assert sum(p + n for p, n in history.values()) > 0
+    learners = [m for m in pack.models if m.learns_from_history]
+    for model in learners:
+        state = states[model.id]
+        for offer in (o.id for o in pack.offers):
+            p, n = history.get(offer, (0, 0))
+            if model.model_type == "thompson_bandit":
+                arm = state["arms"][offer]
+                assert (arm["alpha"] - 1, arm["beta"] - 1) == (p, n), (model.id, offer)
+            elif model.model_type == "epsilon_greedy":
+                arm = state["arms"][offer]
+                assert (arm["totalReward"], arm["pulls"]) == (p, p + n), (model.id, offer)
+            else:
+                posterior = state["posteriors"][offer]
+                assert (posterior["positives"], posterior["trials"]) == (p, p + n)

@@ -4,7 +4,6 @@ from typing import Any
 
 import polars as pl
 import psycopg
-from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import AlgorithmModel, Pack
@@ -59,14 +58,12 @@ def summarise(conn: psycopg.Connection, *, tenant: str, dataset_key: str) -> int
 
 
 def offer_outcomes(
-    conn: psycopg.Connection, *, tenant: str, dataset_key: str, table: str
+    conn: psycopg.Connection, *, tenant: str, dataset_key: str
 ) -> dict[str, tuple[int, int]]:
-    """Return {offer id: (positives, negatives)} over the pack's summaries in `table`."""
+    """Return {offer id: (positives, negatives)} over the pack's stored summaries."""
     rows = conn.execute(
-        sql.SQL(
-            "SELECT offer_id, sum(positives), sum(negatives) FROM {}"
-            " WHERE tenant_id = %s AND dataset_key = %s GROUP BY offer_id"
-        ).format(sql.Identifier(table)),
+        "SELECT offer_id, sum(positives), sum(negatives) FROM interaction_summaries"
+        " WHERE tenant_id = %s AND dataset_key = %s GROUP BY offer_id",
         (tenant, dataset_key),
     ).fetchall()
     return {offer: (int(pos), int(neg)) for offer, pos, neg in rows}
@@ -88,19 +85,34 @@ def model_state(
     return {"posteriors": {o: {"positives": p, "trials": p + n} for o, (p, n) in counts.items()}}
 
 
+def frame_outcomes(summaries: list[pl.DataFrame]) -> dict[str, tuple[int, int]]:
+    """Return {offer id: (positives, negatives)} over summary frames (a load's, in memory)."""
+    if not summaries:
+        return {}
+    totals = pl.concat([f.select("offer_id", "positives", "negatives") for f in summaries])
+    per_offer = totals.group_by("offer_id").agg(pl.col("positives", "negatives").sum())
+    return {offer: (int(p), int(n)) for offer, p, n in per_offer.iter_rows()}
+
+
 def train_models(
-    conn: psycopg.Connection, *, tenant: str, pack: Pack, summaries: str = "interaction_summaries"
+    conn: psycopg.Connection,
+    *,
+    tenant: str,
+    pack: Pack,
+    outcomes: dict[str, tuple[int, int]] | None = None,
 ) -> int:
-    """Set the state of the pack's history-learning models from the summaries in `summaries`;
-    return how many were trained."""
+    """Set the state of the pack's history-learning models from each offer's (positives,
+    negatives), by default read from the tenant's summaries; return how many were trained."""
     learners = [m for m in pack.models if m.learns_from_history]
     if not learners:
         return 0
-    outcomes = offer_outcomes(conn, tenant=tenant, dataset_key=pack.key, table=summaries)
+    if outcomes is None:
+        outcomes = offer_outcomes(conn, tenant=tenant, dataset_key=pack.key)
     offers = [o.id for o in pack.offers]
-    for model in learners:
-        conn.execute(
-            "UPDATE algorithm_models SET state = %s WHERE tenant_id = %s AND id = %s",
-            (Jsonb(model_state(model, offers, outcomes)), tenant, model.id),
-        )
+    with conn.pipeline():
+        for model in learners:
+            conn.execute(
+                "UPDATE algorithm_models SET state = %s WHERE tenant_id = %s AND id = %s",
+                (Jsonb(model_state(model, offers, outcomes)), tenant, model.id),
+            )
     return len(learners)

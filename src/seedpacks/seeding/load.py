@@ -170,8 +170,8 @@ def _load(
         frames=iter(summaries),
         freeze=True,
     )
+    history.train_models(conn, tenant=tenant, pack=pack, outcomes=history.frame_outcomes(summaries))
     summaries.clear()
-    history.train_models(conn, tenant=tenant, pack=pack, summaries=bare[partitions.SUMMARIES])
 
     progress.step(STEP_INDEXES, rows_total=total + counts["interactions"])
     done = 0
