@@ -10,6 +10,9 @@ Prints the figures and three ratios:
   (c) removal of the scale-N pack / its load                                (goal < 5 %)
 plus the peak resident-memory growth of this process (which runs the load) during the load,
 and where the time of the scale-N load and of each pack's scale-1 load goes, step by step.
+References are taken next to what they are compared with: a pgbench -s 1 run before each
+scale-1 load, pgbench -s 10 runs just before and just after the scale-N load. This machine's
+speed drifts by tens of per cent within minutes; both sides of a ratio see the same drift.
 """
 
 import argparse
@@ -154,10 +157,6 @@ def load_and_remove(
     }
 
 
-def median_of(repeat: int, run: Callable[[], float]) -> float:
-    return statistics.median(run() for _ in range(repeat))
-
-
 def synthetic_rows(key: str, counts: dict[str, int]) -> tuple[int, list[str]]:
     """Return the rows of the pack's growing tables plus its history, and their load steps."""
     pack = PACKS[key]
@@ -196,45 +195,53 @@ def main() -> None:
 Row = tuple[str, str, str]
 
 
-def measure_references(pool: ConnectionPool, url: str, repeat: int) -> tuple[float, float]:
-    """Return (seconds of `pgbench -i -s 1`, rows/s of `pgbench -i -I dtg -s 10`), medians."""
-    pgbench(url, "-s", "1")  # warm-up: first runs pay for catalog caches and file creation
-    seconds = median_of(repeat, lambda: pgbench(url, "-s", "1")["total"])
-    generate = median_of(
-        repeat, lambda: pgbench(url, "-I", "dtg", "-s", "10")["client-side generate"]
-    )
-    drop_pgbench_tables(pool)
-    return seconds, (10 * 100_000 + 10 * 10 + 10) / generate
+def pgbench_generate_rate(url: str, repeat: int) -> list[float]:
+    """Return the rows/s of `pgbench -i -I dtg -s 10`'s client-side generate+COPY, per run."""
+    rows = 10 * 100_000 + 10 * 10 + 10
+    return [
+        rows / pgbench(url, "-I", "dtg", "-s", "10")["client-side generate"] for _ in range(repeat)
+    ]
 
 
 def measure_small(
-    pool: ConnectionPool, settings: Settings, repeat: int, reference: float
-) -> tuple[list[Row], dict[str, dict[str, float]]]:
-    """Return the (a) rows, and each pack's median seconds per load step at scale 1."""
-    rows, steps = [], {}
+    pool: ConnectionPool, settings: Settings, url: str, repeat: int
+) -> tuple[list[Row], dict[str, dict[str, float]], list[float]]:
+    """Return the (a) rows, each pack's median seconds per load step at scale 1, and every
+    `pgbench -i -s 1` time.
+
+    Each load follows a pgbench run, and each pack's ratio is the median of its loads over the
+    median of the pgbench runs taken between them: this machine's speed drifts within minutes,
+    and both sides of a ratio should see the same drift.
+    """
+    pgbench(url, "-s", "1")  # warm-up: first runs pay for catalog caches and file creation
+    rows, steps, references = [], {}, []
     for key in sorted(PACKS):
         load_and_remove(pool, settings, key, 1)  # warm-up
-        runs = [load_and_remove(pool, settings, key, 1) for _ in range(repeat)]
+        runs, mine = [], []
+        for _ in range(repeat):
+            mine.append(pgbench(url, "-s", "1")["total"])
+            runs.append(load_and_remove(pool, settings, key, 1))
+        references += mine
         seconds = statistics.median(r["load"] for r in runs)
         steps[key] = {
             step: statistics.median(r["steps"].get(step, 0.0) for r in runs)
             for step in runs[0]["steps"]
         }
+        reference = statistics.median(mine)
         ratio = seconds / reference
         rows.append(
             (
                 f"(a) {key} scale 1 / pgbench -s 1",
-                f"{seconds:.3f} s = {ratio:.2f}x",
+                f"{seconds:.3f} / {reference:.3f} s = {ratio:.2f}x",
                 verdict(ratio <= 1.0),
             )
         )
-    return rows, steps
+    drop_pgbench_tables(pool)
+    return rows, steps, references
 
 
-def measure_big(
-    pool: ConnectionPool, settings: Settings, scale: int, reference_rate: float
-) -> tuple[list[Row], dict[str, float]]:
-    big = load_and_remove(pool, settings, "starbucks", scale)
+def big_figures(big: dict[str, Any], scale: int, reference_rate: float) -> list[Row]:
+    """Return the rows of (b), (c) and memory for the scale-N starbucks load `big`."""
     synthetic, steps = synthetic_rows("starbucks", big["counts"])
     insert_s = sum(big["steps"].get(step, 0.0) for step in steps)
     insert_ratio = synthetic / insert_s / reference_rate
@@ -270,22 +277,32 @@ def measure_big(
         ("(c) removal / load", f"{big['remove']:.2f} s = {removal:.1%}", verdict(removal < 0.05)),
         ("peak RSS growth of the load", f"{big['rss_mb']:.0f} MB", verdict(big["rss_mb"] < 500)),
     ]
-    return rows, big["steps"]
+    return rows
 
 
 def run(pool: ConnectionPool, settings: Settings, url: str, scale: int, repeat: int) -> None:
-    reference_s1, reference_rate = measure_references(pool, url, repeat)
+    small_rows, small_steps, references = measure_small(pool, settings, url, repeat)
+    # (b)'s reference is taken just before and just after the big load, for the same reason.
+    before = pgbench_generate_rate(url, repeat)
+    drop_pgbench_tables(pool)
+    big = load_and_remove(pool, settings, "starbucks", scale)
+    after = pgbench_generate_rate(url, repeat)
+    drop_pgbench_tables(pool)
+    reference_rate = statistics.median(before + after)
     rows: list[Row] = [
-        ("pgbench -i -s 1 (median)", f"{reference_s1:.3f} s", ""),
-        ("pgbench -i -s 10 generate+COPY (median)", f"{reference_rate:,.0f} rows/s", ""),
+        ("pgbench -i -s 1 (median)", f"{statistics.median(references):.3f} s", ""),
+        (
+            "pgbench -i -s 10 generate+COPY (median)",
+            f"{reference_rate:,.0f} rows/s",
+            f"(before {statistics.median(before):,.0f}, after {statistics.median(after):,.0f})",
+        ),
+        *small_rows,
     ]
-    small_rows, small_steps = measure_small(pool, settings, repeat, reference_s1)
-    rows += small_rows
-    big_rows, steps = measure_big(pool, settings, scale, reference_rate)
+    big_rows = big_figures(big, scale, reference_rate)
     print(f"\nseedpacks load benchmark (PostgreSQL at {pool.conninfo.split('?')[0]})")
     report(rows + big_rows)
     print(f"\n  steps of the scale-{scale} load:")
-    for step, seconds in steps.items():
+    for step, seconds in big["steps"].items():
         print(f"    {seconds:7.2f} s  {step}")
     print("\n  steps of each pack's scale-1 load (medians), where (a)'s fixed costs go:")
     for key, pack_steps in small_steps.items():
