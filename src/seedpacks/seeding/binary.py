@@ -8,7 +8,7 @@ Rows have different lengths (texts, NULLs), so each row's start is known only fr
 lengths of all its fields: the encoder adds them up first, then writes each field's bytes at
 its place in the result, every row's value as one numpy element (a void of the value's width)
 through a view of the result's byte windows. No Python per row, no per-byte index arrays, no
-padded copy to squeeze afterwards: a byte is written once, where it stays.
+padded copy to squeeze afterwards: the bytes go straight to their place in the result.
 
 Values are encoded so that the server stores exactly what the CSV path stores: timestamps
 truncated to the second (as the CSV renders them), numerics rounded as `numeric_in` would.
@@ -154,7 +154,8 @@ class Encoder:
 
         Neighbouring pieces that every row has at one width (the field count, the lengths and
         values of fields without NULLs of one width) are gathered into one matrix and written
-        together. Each row's start comes from the lengths of all its fields, added up first.
+        together; texts of a few lengths can end such a run (see `_padded`). Each row's start
+        comes from the lengths of all its fields, added up first.
         """
         if not rows:
             return memoryview(b"")
@@ -171,15 +172,20 @@ class Encoder:
                 run += [f.payload.shape[1].to_bytes(4, "big"), f.payload]
                 continue
             run.append(f.lengths.astype(">i4"))
-            at += self._write_run(out, at, run)
-            run = []
+            sizes = np.maximum(f.lengths, 0)
             # The bytes every row has after this field: the later fields' lengths and fixed values.
             room = 4 * (len(fields) - i - 1) + _fixed_width(fields[i + 1 :])
-            where, lengths, present = at, f.lengths, f.lengths >= 0
-            if not present.all():  # NULLs have no bytes (compress: ~7x faster than at[present])
-                where, lengths = at.compress(present), lengths.compress(present)
-            _write_values(out, where, f.payload, lengths, room)
-            at += np.maximum(f.lengths, 0)
+            padded = _padded(f.payload, sizes, room)
+            if padded is not None:  # the values end the run, at their longest one's width
+                run.append(padded)
+            width = self._write_run(out, at, run)
+            run = []
+            if padded is not None:
+                at += width - padded.itemsize
+            else:
+                at += width
+                _write_values(out, at, f.payload, f.lengths)
+            at += sizes
         if run:
             self._write_run(out, at, run)
         return out.data
@@ -197,8 +203,9 @@ class Encoder:
         matrix = self._matrix[: rows * width].reshape(rows, width)
         offset = 0
         for piece in run:
-            if isinstance(piece, bytes):  # the same in every row: numpy repeats it
-                matrix[:, offset : offset + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
+            if isinstance(piece, bytes):  # the same in every row: numpy repeats it, as a whole
+                slot = matrix[:, offset : offset + len(piece)].view(f"V{len(piece)}")
+                slot[:] = np.frombuffer(piece, dtype=f"V{len(piece)}")
                 offset += len(piece)
             else:
                 offset += _put(matrix, offset, piece)
@@ -245,27 +252,36 @@ def _scatter(out: np.ndarray, at: np.ndarray, values: np.ndarray) -> int:
     return width
 
 
-def _write_values(
-    out: np.ndarray, at: np.ndarray, payload: np.ndarray, lengths: np.ndarray, room: int
-) -> None:
-    """Write the non-NULL values of one field at their positions (`lengths` bytes each).
+def _padded(payload: np.ndarray, sizes: np.ndarray, room: int) -> np.ndarray | None:
+    """Return every row's text at the longest one's width (a void each), when the bytes past
+    each value's end fall on the row's next pieces (at least `room` bytes, written after it
+    and over them); else None. A NULL's window reads the next values' bytes, as spare ones.
+    """
+    if payload.ndim == 2:
+        return None
+    width = int(sizes.max())
+    if width - int(sizes.min()) > room:
+        return None
+    starts = np.cumsum(sizes) - sizes  # (the last windows read the payload's spare bytes)
+    return _windows(payload, width)[starts]
 
-    numpy moves elements of one width. Values of different lengths are written at the longest
-    one's width when the bytes past a shorter value's end fall on the row's next pieces (at
-    least `room` bytes, written after it and over them). Else they go in groups, one per power
+
+def _write_values(
+    out: np.ndarray, at: np.ndarray, payload: np.ndarray, lengths: np.ndarray
+) -> None:
+    """Write the non-NULL values of one field at their rows' positions, `lengths` bytes each.
+
+    numpy moves elements of one width: values of different lengths go in groups, one per power
     of two, each value cut into the pieces its length's bits make (13 = 8 + 4 + 1).
     """
+    present = lengths >= 0
+    if not present.all():  # NULLs have no bytes (compress: ~7x faster than at[present])
+        at, lengths = at.compress(present), lengths.compress(present)
     if payload.ndim == 2:  # one width
         _scatter(out, at, payload)
         return
-    if not len(lengths):
-        return
     starts = np.cumsum(lengths) - lengths
-    width = int(lengths.max())
-    if width - int(lengths.min()) <= room:  # (the last values' windows read spare bytes)
-        _scatter(out, at, _windows(payload, width)[starts])
-        return
-    for bit in (1 << b for b in range(width.bit_length())):
+    for bit in (1 << b for b in range(int(lengths.max(initial=0)).bit_length())):
         rows = np.flatnonzero(lengths & bit)
         offset = lengths[rows] & -(bit << 1)  # the bytes of the higher bits come first
         _scatter(out, at[rows] + offset, _windows(payload, bit)[starts[rows] + offset])
