@@ -1,7 +1,7 @@
 """The one generic loader: any pack, into one tenant, inside the caller's transaction."""
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,7 +110,7 @@ def _load(
     seed: int,
     scale: int,
     progress: Progress,
-    streams: dict[str, Iterator[pl.DataFrame]],
+    streams: Mapping[str, Iterator[pl.DataFrame]],
     history_frames: Iterator[pl.DataFrame],
     summaries: list[pl.DataFrame],
 ) -> LoadResult:

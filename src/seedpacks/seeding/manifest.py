@@ -40,7 +40,7 @@ def _digest(conn: psycopg.Connection, query: sql.Composable) -> dict[str, Any]:
     return {"rows": rows, "sha256": sha.hexdigest()}
 
 
-def copy_out(conn: psycopg.Connection, statement: bytes, sink: Callable[[bytes], Any]) -> int:
+def copy_out(conn: psycopg.Connection, statement: bytes, sink: Callable[[memoryview], Any]) -> int:
     """Run a COPY ... TO STDOUT, hand each row's bytes to `sink`; return the rows copied.
 
     psycopg's Copy.read() runs a generator and a wait per row: 0.7 us of Python a row, most of

@@ -100,6 +100,7 @@ class _Writer:
                 if self._closed:
                     return
                 value, self._pending = self._pending, None
+            assert value is not None
             try:
                 self._write(value)
             except Exception:  # a lost progress value must not fail the operation
