@@ -22,16 +22,6 @@ def _delete(conn: psycopg.Connection, table: str, *, tenant: str, dataset_key: s
     return cur.rowcount
 
 
-def _count(conn: psycopg.Connection, table: str, *, tenant: str, dataset_key: str) -> int:
-    row = conn.execute(
-        sql.SQL("SELECT count(*) FROM {} WHERE tenant_id = %s AND dataset_key = %s").format(
-            sql.Identifier(table)
-        ),
-        (tenant, dataset_key),
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
 def remove_pack(
     conn: psycopg.Connection,
     *,
@@ -51,10 +41,11 @@ def remove_pack(
     progress.step(STEP_HISTORY)
     counts["runs"] = _delete(conn, "decision_runs", tenant=tenant, dataset_key=dataset_key)
     # The history and summaries go with their partitions, dropped at the end.
-    counts["interactionSummaries"] = _count(
-        conn, "interaction_summaries", tenant=tenant, dataset_key=dataset_key
-    )
-    counts["interactions"] = _count(conn, "interactions", tenant=tenant, dataset_key=dataset_key)
+    for parent, key in (
+        (partitions.SUMMARIES, "interactionSummaries"),
+        (partitions.HISTORY, "interactions"),
+    ):
+        counts[key] = partitions.count_rows(conn, parent, tenant=tenant, dataset_key=dataset_key)
 
     progress.step(STEP_TABLES)
     views = conn.execute(
