@@ -45,7 +45,7 @@ def remove_pack(
         (partitions.SUMMARIES, "interactionSummaries"),
         (partitions.HISTORY, "interactions"),
     ):
-        counts[key] = partitions.count_rows(conn, parent, tenant=tenant, dataset_key=dataset_key)
+        counts[key] = partitions.count_rows(conn, parent, tenant=tenant)
 
     progress.step(STEP_TABLES)
     views = conn.execute(
