@@ -36,9 +36,15 @@ def weight_matrix(truth: GroundTruth) -> tuple[np.ndarray, np.ndarray]:
     return intercepts, weights
 
 
-def probabilities(truth: GroundTruth, features: np.ndarray, arms: np.ndarray) -> np.ndarray:
-    """Return P(positive) for each (customer row of `features`, arm index) pair."""
-    intercepts, weights = weight_matrix(truth)
+def probabilities(
+    truth: GroundTruth,
+    features: np.ndarray,
+    arms: np.ndarray,
+    matrix: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Return P(positive) for each (customer row of `features`, arm index) pair; `matrix` is
+    the truth's `weight_matrix`, when the caller keeps it."""
+    intercepts, weights = matrix or weight_matrix(truth)
     logits = intercepts[arms] + np.einsum("ij,ij->i", features, weights[arms])
     return 1.0 / (1.0 + np.exp(-logits))
 

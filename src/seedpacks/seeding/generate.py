@@ -10,7 +10,7 @@ import polars as pl
 from seedpacks.packs import rng
 from seedpacks.packs.gen import Block, as_series
 from seedpacks.packs.model import Column, ColumnType, Creative, Pack
-from seedpacks.packs.truth import feature_matrix, probabilities
+from seedpacks.packs.truth import feature_matrix, probabilities, weight_matrix
 
 POLARS_TYPES: dict[ColumnType, pl.DataType] = {
     "text": pl.String(),
@@ -143,17 +143,18 @@ class Generator:
         arms = np.floor(draw("arm") * len(truth.arms)).astype(np.int64)
         needed = {truth.customer_id} | {f.column for f in truth.features}
         columns = self.columns(truth.customer_table, needed, customers)
-        p = probabilities(truth, feature_matrix(truth, columns), arms)
+        p = probabilities(truth, feature_matrix(truth, columns), arms, self._weights)
         positive = draw("outcome") < p
         offers = pl.Series([arm.offer for arm in truth.arms], dtype=pl.String)
         channels = pl.Series([arm.channel for arm in truth.arms], dtype=pl.String)
         creatives, first, arm_bounds = self._arm_creatives
-        # Each arm's creatives sit together in `creatives` from `first[arm]`, in pack order.
+        # Each arm's creatives sit together in `creatives` from `first[arm]`, in pack order;
+        # an arm with one creative always shows it, the others draw by their weights.
         creative_pick = draw("creative")
-        chosen = np.zeros(len(idx), dtype=np.int64)
-        for a, bounds in enumerate(arm_bounds):
-            rows = arms == a
-            chosen[rows] = first[a] + np.minimum(
+        chosen = first[arms]
+        for a, bounds in arm_bounds.items():
+            rows = np.flatnonzero(arms == a)
+            chosen[rows] += np.minimum(
                 np.searchsorted(bounds, creative_pick[rows], side="right"), len(bounds) - 1
             )
         start = np.datetime64(truth.start, "s")
@@ -171,20 +172,25 @@ class Generator:
         )
 
     @functools.cached_property
-    def _arm_creatives(self) -> tuple[pl.Series, np.ndarray, list[np.ndarray]]:
-        """Return every arm's creative ids (arm after arm), where each arm's ids start, and per
-        arm the cumulative weight shares that a uniform draw picks one of its creatives by."""
+    def _weights(self) -> tuple[np.ndarray, np.ndarray]:
+        return weight_matrix(self.pack.ground_truth)
+
+    @functools.cached_property
+    def _arm_creatives(self) -> tuple[pl.Series, np.ndarray, dict[int, np.ndarray]]:
+        """Return every arm's creative ids (arm after arm), where each arm's ids start, and for
+        each arm with several creatives the cumulative weight shares a uniform draw picks by."""
         options: dict[tuple[str, str], list[Creative]] = {}
         for creative in self.pack.creatives:
             options.setdefault((creative.offer, creative.channel), []).append(creative)
         ids: list[str] = []
-        first, bounds = [], []
-        for arm in self.pack.ground_truth.arms:
+        first, bounds = [], {}
+        for a, arm in enumerate(self.pack.ground_truth.arms):
             mine = options.get((arm.offer, arm.channel), [])
             first.append(len(ids))
             ids += [c.id for c in mine]
-            weights = np.cumsum([max(c.weight, 0) for c in mine], dtype=np.float64)
-            bounds.append(weights / weights[-1])
+            if len(mine) > 1:
+                weights = np.cumsum([max(c.weight, 0) for c in mine], dtype=np.float64)
+                bounds[a] = weights / weights[-1]
         return pl.Series(ids, dtype=pl.String), np.array(first, dtype=np.int64), bounds
 
 
