@@ -9,7 +9,7 @@ from psycopg_pool import ConnectionPool
 
 from seedpacks.packs.model import Pack
 from seedpacks.packs.registry import PACKS
-from seedpacks.seeding import generate
+from seedpacks.seeding import generate, load
 from seedpacks.seeding.load import (
     STEP_HISTORY,
     STEP_INDEXES,
@@ -129,3 +129,33 @@ def test_summaries_built_from_the_generated_history_match_the_database(
         ).fetchone()
     assert differences == (0,)
     assert 0 < result.counts["interactionSummaries"] <= result.counts["interactions"]
+
+
+def test_tables_of_many_rows_are_written_frozen_and_small_ones_are_not(
+    database_url: str, tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # COPY FREEZE writes a visibility map: worth it for big tables, a file too many for small.
+    monkeypatch.setattr(load, "FREEZE_FROM_ROWS", 5000)
+    pack = PACKS["starbucks"]  # at scale 3: 3000 customers, 9000 events, 1500 interactions
+    progress = Progress(
+        None, tenant=tenant, dataset_key=pack.key, operation="load", steps=load_steps(pack, 3)
+    )
+    with (
+        psycopg.connect(database_url, autocommit=True) as conn,
+        conn.transaction(force_rollback=True),
+    ):
+        load_pack(conn, tenant=tenant, pack=pack, seed=1, scale=3, progress=progress)
+        schema = tenant_schema(tenant)
+        maps = dict(
+            conn.execute(
+                "SELECT c.relname, pg_relation_size(c.oid, 'vm') > 0 FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = %s AND c.relkind = 'r'",
+                (schema,),
+            ).fetchall()
+        )
+    assert maps == {
+        "starbucks_customers": False,
+        "starbucks_offers": False,
+        "starbucks_events": True,
+    }
