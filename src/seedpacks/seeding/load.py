@@ -1,6 +1,7 @@
 """The one generic loader: any pack, into one tenant, inside the caller's transaction."""
 
 import contextlib
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,11 +37,6 @@ FREEZE_FROM_ROWS = 10_000
 
 def _freeze(rows: int) -> bool:
     return rows >= FREEZE_FROM_ROWS
-
-
-# Chunks each of a load's streams is generated ahead of its COPY: bounds memory to a few chunks
-# per table (at 100,000 rows, tens of MB in all).
-AHEAD = 2
 
 
 def table_step(table: str) -> str:
@@ -89,15 +85,12 @@ def load_pack(
     generator = Generator(pack, seed=seed, scale=scale)
     summaries: list[pl.DataFrame] = []
     with contextlib.ExitStack() as stack:
-        # Every table's first chunks, and the history's, are generated on threads of their
-        # own from now on, while the server creates the tables: a small load's rows are all
-        # ready by the time its COPYs begin. Each stream runs at most AHEAD chunks ahead.
         streams = {
-            name: stack.enter_context(Ahead(generator.chunks(name), depth=AHEAD, name=name))
+            name: _head_start(stack, generator.chunks(name), name=name)
             for name in table_order(pack)
         }
-        history_frames = stack.enter_context(
-            Ahead(_history(generator, pack=pack, summaries=summaries), depth=AHEAD, name="history")
+        history_frames = _head_start(
+            stack, _history(generator, pack=pack, summaries=summaries), name="history"
         )
         return _load(
             conn,
@@ -110,6 +103,20 @@ def load_pack(
             history_frames=history_frames,
             summaries=summaries,
         )
+
+
+def _head_start(
+    stack: contextlib.ExitStack, frames: Iterator[pl.DataFrame], *, name: str
+) -> Iterator[pl.DataFrame]:
+    """Return the stream with its first chunk generated on a thread of its own from now on.
+
+    A load starts every stream's first chunk while the server creates its tables, so a small
+    load's rows are ready when its COPYs begin. The other chunks are generated where they are
+    rendered, one thread per COPY: a second thread generating alongside would take the server's
+    core (at scale 1000, 0.4 s more for 4.5M rows with every chunk generated ahead).
+    """
+    first = stack.enter_context(Ahead(itertools.islice(frames, 1), depth=2, name=name))
+    return itertools.chain(first, frames)  # the generator is left to this thread after one
 
 
 def _load(
