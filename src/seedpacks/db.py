@@ -37,7 +37,36 @@ def database_url(settings: Settings) -> str:
         )
     if server not in _embedded:
         _embedded.append(server)
-    return server.get_uri()
+    url: str = server.get_uri()
+    tune_embedded(url)
+    return url
+
+
+# The embedded server exists for this tool, whose big job is bulk loading. PostgreSQL's guide to
+# populating a database (docs: "Populating a Database") advises a larger max_wal_size: a
+# checkpoint due to WAL volume then does not start in the middle of a load. A scale-1000
+# starbucks load writes about 1 GB of WAL; at the default 1GB a checkpoint begins after about
+# 0.5 GB and its writes compete with the rest of the load. pg_wal may grow to this size.
+EMBEDDED_MAX_WAL_SIZE = "4GB"
+
+
+def tune_embedded(url: str) -> None:
+    """Give the embedded server at `url` the settings above (kept in its postgresql.auto.conf).
+
+    Never applied to a server given by SEEDPACKS_DATABASE_URL: that one is its owner's to tune.
+    """
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT pg_size_bytes(current_setting('max_wal_size')) < pg_size_bytes(%s)",
+            (EMBEDDED_MAX_WAL_SIZE,),
+        ).fetchone()
+        if row and row[0]:
+            conn.execute(
+                sql.SQL("ALTER SYSTEM SET max_wal_size = {}").format(
+                    sql.Literal(EMBEDDED_MAX_WAL_SIZE)
+                )
+            )
+            conn.execute("SELECT pg_reload_conf()")
 
 
 def release_embedded() -> None:

@@ -17,6 +17,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
+from seedpacks import db
 from seedpacks.cli import app
 from seedpacks.config import get_settings
 from tests.helpers import free_port
@@ -262,6 +263,9 @@ def test_a_stopped_serve_stops_its_embedded_postgresql(tmp_path: Path) -> None:
     postmaster = tmp_path / "pgdata" / "postmaster.pid"
     with _serving(free_port(), env):
         assert postmaster.exists()
+        # Tuned for bulk loads as the service starts it (db.tune_embedded).
+        tuned = (tmp_path / "pgdata" / "postgresql.auto.conf").read_text()
+        assert f"max_wal_size = '{db.EMBEDDED_MAX_WAL_SIZE}'" in tuned
     deadline = time.monotonic() + 30
     while postmaster.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
