@@ -11,6 +11,7 @@ from psycopg_pool import ConnectionPool
 
 from seedpacks.packs.model import Pack
 from seedpacks.packs.registry import PACKS
+from seedpacks.seeding.history import DECISION_IDS_FROM
 from tests.conftest import as_role
 from tests.decisioning.helpers import DAY, customers, qualifying, recommend, respond
 
@@ -202,3 +203,32 @@ def test_one_idempotency_key_sent_concurrently_records_once(
     assert all(a == answers[0] for a in answers)
     after = _arms(pool, tenant, offer)["thompson_bandit"]
     assert after["alpha"] == before["alpha"] + 1
+
+
+def test_a_loaded_history_is_numbered_by_row_and_decisions_number_above_it(
+    client: httpx.Client, pool: ConnectionPool, fresh_tenant: Callable[[str], str]
+) -> None:
+    pack = PACKS["telco"]
+    tenant = fresh_tenant("telco")
+    with pool.connection() as conn:
+        loaded = conn.execute(
+            "SELECT min(id), max(id), count(*) FROM interactions WHERE tenant_id = %s", (tenant,)
+        ).fetchone()
+    assert loaded == (1, pack.ground_truth.interactions, pack.ground_truth.interactions)
+    rec = _decision(client, pool, tenant, pack, nth=3)
+    answered = respond(
+        client,
+        tenant,
+        customerId=rec["customerId"],
+        recommendationId=rec["recommendationId"],
+        rank=1,
+        outcome=pack.ground_truth.positive_outcome,
+        idempotencyKey=f"key-{uuid.uuid4().hex}",
+    )
+    assert answered.status_code == 200, answered.text
+    with pool.connection() as conn:
+        recorded = conn.execute(
+            "SELECT id FROM interactions WHERE tenant_id = %s AND recommendation_id = %s",
+            (tenant, rec["recommendationId"]),
+        ).fetchall()
+    assert recorded and all(i > DECISION_IDS_FROM for (i,) in recorded)

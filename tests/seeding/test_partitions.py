@@ -14,6 +14,7 @@ from psycopg_pool import ConnectionPool
 
 from seedpacks import db
 from seedpacks.packs.registry import PACKS
+from seedpacks.seeding.history import DECISION_IDS_FROM
 from seedpacks.seeding.partitions import HISTORY, PARENTS, SUMMARIES, Parent, partition_name
 from tests.conftest import as_role
 from tests.decisioning.helpers import DAY, customers, recommend
@@ -178,13 +179,15 @@ def test_the_migration_moves_each_tenants_rows_into_its_partition(
                     sql.SQL("SELECT DISTINCT tenant_id, count(*) OVER () FROM {}").format(part)
                 ).fetchall()
                 assert rows == [(who, 2)]
-        # The id sequence survived the old table and goes on after the migrated ids.
+        # The id sequence survived the old table; since migration 0010 decisions' ids start
+        # above 10^12, past the migrated ones and any loaded history's row numbers.
         conn.execute(
             "INSERT INTO interactions (tenant_id, dataset_key, customer_id, offer_id,"
             " channel_id, outcome, occurred_at) VALUES ('acme', 'p', 'c', 'o', 'c', 'x', now())"
         )
         last = conn.execute("SELECT max(id) FROM interactions").fetchone()
-        assert last == (len(before) + 1,)
+        assert last == (DECISION_IDS_FROM + 1,)
+        assert max(row[1] for row in before) == len(before)
 
 
 def test_other_tenants_decide_on_while_a_tenant_reloads_and_removes(

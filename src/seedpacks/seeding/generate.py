@@ -162,6 +162,7 @@ class Generator:
         outcome = pl.Series([truth.negative_outcome, truth.positive_outcome], dtype=pl.String)
         return pl.DataFrame(
             {
+                "id": pl.Series(idx.astype(np.int64) + 1),  # below decisions' (migration 0010)
                 "customer_id": columns[truth.customer_id].cast(pl.String),
                 "offer_id": offers.gather(arms),
                 "creative_id": creatives.gather(chosen),

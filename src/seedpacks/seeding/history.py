@@ -8,6 +8,10 @@ from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import AlgorithmModel, Pack
 
+# Loaded history rows are numbered 1, 2, ... (their row numbers); decisions' interactions take
+# ids from the sequence, above this bound (migration 0010): the two never collide.
+DECISION_IDS_FROM = 10**12
+
 SUMMARY_KEYS = ("customer_id", "offer_id", "channel_id")
 SUMMARY_COLUMNS = (*SUMMARY_KEYS, "impressions", "positives", "negatives", "last_contact_at")
 

@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from seedpacks.errors import BadRequest
 from seedpacks.packs.model import Pack
 from seedpacks.seeding import ddl, entities, generate, history, partitions, segments
 from seedpacks.seeding.ahead import Ahead
@@ -82,6 +83,8 @@ def load_pack(
 ) -> LoadResult:
     """Create everything the pack declares for `tenant`; the caller commits or rolls back."""
     validate_pack(pack)
+    if pack.ground_truth.interactions * scale >= history.DECISION_IDS_FROM:
+        raise BadRequest(f"scale {scale} would number history rows into decisions' ids.")
     generator = Generator(pack, seed=seed, scale=scale)
     summaries: list[pl.DataFrame] = []
     with contextlib.ExitStack() as stack:
