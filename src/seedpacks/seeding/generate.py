@@ -78,7 +78,7 @@ class Generator:
         wanted = set(names)
         order = [c.name for c in self.pack.table(table).columns]
         needed = 1 + max(order.index(name) for name in wanted)
-        unique, inverse = np.unique(idx, return_inverse=True)
+        unique, inverse = _unique(idx)
         rows = idx if len(unique) > 0.8 * len(idx) else unique
         key = rows.tobytes()
         cache: dict[str, tuple[bytes, Block, int]] = self._local.__dict__.setdefault("recent", {})
@@ -193,6 +193,24 @@ class Generator:
                 weights = np.cumsum([max(c.weight, 0) for c in mine], dtype=np.float64)
                 bounds[a] = weights / weights[-1]
         return pl.Series(ids, dtype=pl.String), np.array(first, dtype=np.int64), bounds
+
+
+def _unique(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return np.unique(idx, return_inverse=True), in linear time when the rows lie close together.
+
+    References draw rows from one scale unit's block of the table (3 events per customer):
+    marking the range beats sorting the chunk, a tenth of generating a starbucks event.
+    """
+    if len(idx) == 0:
+        return np.unique(idx, return_inverse=True)
+    low, high = int(idx.min()), int(idx.max())
+    if high - low > 4 * len(idx):
+        return np.unique(idx, return_inverse=True)
+    present = np.zeros(high - low + 1, dtype=bool)
+    offsets = idx - low
+    present[offsets] = True
+    position = np.cumsum(present) - 1
+    return np.flatnonzero(present) + low, position[offsets]
 
 
 def _typed(col: Column, values: object, length: int) -> pl.Series:

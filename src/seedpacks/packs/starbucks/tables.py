@@ -5,7 +5,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from seedpacks.packs import gen
+from seedpacks.packs import gen, rng
 from seedpacks.packs.model import (
     Column,
     CsvColumn,
@@ -31,15 +31,22 @@ def _event_offer(b: gen.Block) -> pl.Series:
 
 
 def _event_amount(b: gen.Block) -> pl.Series:
-    amount = np.round(np.clip(9.0 * np.exp(0.9 * b.normal()), 0.05, 1000.0), 2)
-    keep = (b["event"] == "transaction").to_numpy()
-    return pl.Series(amount).scatter(np.flatnonzero(~keep), None)
+    # Drawn for transactions only: a row's draw depends on its number, not on the others.
+    keep = np.flatnonzero((b["event"] == "transaction").to_numpy())
+    normal = rng.normal(b.key(), b.idx[keep])
+    amount = np.full(len(b), np.nan)
+    amount[keep] = np.round(np.clip(9.0 * np.exp(0.9 * normal), 0.05, 1000.0), 2)
+    return pl.Series(amount, nan_to_null=True)
 
 
 def _event_reward(b: gen.Block) -> pl.Series:
-    rewards = {p[0]: float(p[2]) for p in PORTFOLIO}
-    reward = b["offer_id"].replace_strict(rewards, default=None, return_dtype=pl.Float64)
-    return reward.scatter(np.flatnonzero((b["event"] != "offer completed").to_numpy()), None)
+    """The completed offer's reward (NULL for other events), from the offer_id column's draw."""
+    rewards = np.array([float(p[2]) for p in PORTFOLIO])
+    completed = np.flatnonzero((b["event"] == "offer completed").to_numpy())
+    draw = rng.uniform(rng.stream_key(b.pack, b.seed, b.table, "offer_id", ""), b.idx[completed])
+    reward = np.full(len(b), np.nan)
+    reward[completed] = rewards[np.floor(draw * len(PORTFOLIO)).astype(np.int64)]
+    return pl.Series(reward, nan_to_null=True)
 
 
 TABLES = (
