@@ -37,6 +37,21 @@ def _decision(
     raise AssertionError("no customer got a decision")
 
 
+def _answer(
+    client: httpx.Client, tenant: str, rec: dict[str, Any], outcome: str, key: str | None = None
+) -> httpx.Response:
+    """Respond to the recommendation's first decision (a fresh idempotency key by default)."""
+    return respond(
+        client,
+        tenant,
+        customerId=rec["customerId"],
+        recommendationId=rec["recommendationId"],
+        rank=1,
+        outcome=outcome,
+        idempotencyKey=key or f"key-{uuid.uuid4().hex}",
+    )
+
+
 def _snapshot(pool: ConnectionPool, tenant: str, recommendation: dict[str, Any]) -> tuple[Any, ...]:
     with pool.connection() as conn:
         interactions = conn.execute(
@@ -123,15 +138,7 @@ def test_learning_models_move_by_exactly_one_per_response(
         rec = _decision(client, pool, tenant, pack, nth=nth)
         offer = rec["decisions"][0]["offerId"]
         before = _arms(pool, tenant, offer)
-        response = respond(
-            client,
-            tenant,
-            customerId=rec["customerId"],
-            recommendationId=rec["recommendationId"],
-            rank=1,
-            outcome=outcome,
-            idempotencyKey=uuid.uuid4().hex,
-        )
+        response = _answer(client, tenant, rec, outcome)
         assert response.status_code == 200, response.text
         after = _arms(pool, tenant, offer)
         thompson = after["thompson_bandit"]
@@ -159,14 +166,8 @@ def test_concurrent_responses_lose_no_arm_update(
 
     def one(i: int) -> int:
         with httpx.Client(base_url=server, timeout=60) as own:
-            return respond(
-                own,
-                tenant,
-                customerId=rec["customerId"],
-                recommendationId=rec["recommendationId"],
-                rank=1,
-                outcome="completed",
-                idempotencyKey=f"concurrent-{i}-{uuid.uuid4().hex}",
+            return _answer(
+                own, tenant, rec, "completed", f"concurrent-{i}-{uuid.uuid4().hex}"
             ).status_code
 
     with ThreadPoolExecutor(8) as workers:
@@ -186,15 +187,7 @@ def test_one_idempotency_key_sent_concurrently_records_once(
 
     def one(_: int) -> dict[str, Any]:
         with httpx.Client(base_url=server, timeout=60) as own:
-            response = respond(
-                own,
-                tenant,
-                customerId=rec["customerId"],
-                recommendationId=rec["recommendationId"],
-                rank=1,
-                outcome="completed",
-                idempotencyKey=key,
-            )
+            response = _answer(own, tenant, rec, "completed", key)
             assert response.status_code == 200, response.text
             return dict(response.json())
 
@@ -216,15 +209,7 @@ def test_a_loaded_history_is_numbered_by_row_and_decisions_number_above_it(
         ).fetchone()
     assert loaded == (1, pack.ground_truth.interactions, pack.ground_truth.interactions)
     rec = _decision(client, pool, tenant, pack, nth=3)
-    answered = respond(
-        client,
-        tenant,
-        customerId=rec["customerId"],
-        recommendationId=rec["recommendationId"],
-        rank=1,
-        outcome=pack.ground_truth.positive_outcome,
-        idempotencyKey=f"key-{uuid.uuid4().hex}",
-    )
+    answered = _answer(client, tenant, rec, pack.ground_truth.positive_outcome)
     assert answered.status_code == 200, answered.text
     with pool.connection() as conn:
         recorded = conn.execute(

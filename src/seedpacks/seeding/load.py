@@ -2,7 +2,7 @@
 
 import contextlib
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,17 +95,101 @@ def load_pack(
         history_frames = _head_start(
             stack, _history(generator, pack=pack, summaries=summaries), name="history"
         )
-        return _load(
+        pg_schema = tenant_schema(tenant)
+        counts: dict[str, int] = {}
+
+        progress.step(STEP_SCHEMAS)
+        # Timestamps without zone mean UTC whatever the server's zone: same rows on any machine.
+        conn.execute("SET LOCAL TimeZone = 'UTC'")
+        # Keys and indexes of a million rows sort in memory rather than in temporary files.
+        conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        with conn.pipeline():  # statements without results: sent at once, not one round trip each
+            ddl.create_schema(conn, pg_schema)
+            for table in pack.tables:
+                ddl.create_table(conn, pg_schema=pg_schema, table=table)
+            # The history and its summaries go into the tenant's own partitions, bare until their
+            # keys are built below, attached last (seeding/partitions.py).
+            bare = {
+                parent: partitions.create(conn, parent, tenant=tenant, dataset_key=pack.key)
+                for parent in partitions.PARENTS
+            }
+
+        progress.step(STEP_ENTITIES)
+        for kind in entities.load_order():
+            counts[kind.count_key] = copy_rows(
+                conn,
+                table=kind.table,
+                columns=("tenant_id", "dataset_key", *kind.columns),
+                rows=entities.rows_with_keys(kind, pack, tenant=tenant, pg_schema=pg_schema),
+            )
+
+        for name in table_order(pack):
+            table = pack.table(name)
+            progress.step(table_step(name), rows_total=table.rows_at(scale))
+            counts[table.count_key] = copy_frames(
+                conn,
+                table=sql.Identifier(pg_schema, name),
+                frames=streams[name],
+                on_rows=progress.rows,
+                freeze=_freeze(table.rows_at(scale)),
+            )
+
+        total = sum(counts[t.count_key] for t in pack.tables)
+        progress.step(STEP_HISTORY, rows_total=pack.ground_truth.interactions * scale)
+        counts["interactions"] = copy_frames(
+            conn,
+            table=sql.Identifier(bare[partitions.HISTORY]),
+            frames=history_frames,  # its summaries are all in `summaries` once it is exhausted
+            on_rows=progress.rows,
+            freeze=_freeze(pack.ground_truth.interactions * scale),
+        )
+
+        progress.step(STEP_SUMMARIES)
+        counts["interactionSummaries"] = copy_frames(
+            conn,
+            table=sql.Identifier(bare[partitions.SUMMARIES]),
+            frames=iter(summaries),
+            freeze=_freeze(sum(f.height for f in summaries)),
+        )
+        history.train_models(
+            conn, tenant=tenant, pack=pack, outcomes=history.frame_outcomes(summaries)
+        )
+        summaries.clear()
+
+        progress.step(STEP_INDEXES, rows_total=total + counts["interactions"])
+        done = 0
+        for table in pack.tables:
+            with conn.pipeline():
+                ddl.add_constraints(conn, pg_schema=pg_schema, table=table)
+            done += counts[table.count_key]
+            progress.rows(done)
+        with conn.pipeline():
+            for parent, name in bare.items():
+                partitions.add_keys(conn, parent, name=name)
+        progress.rows(done + counts["interactions"])
+
+        progress.step(STEP_SEGMENTS)
+        counts["segmentCustomers"] = segments.create_views(
+            conn, tenant=tenant, pg_schema=pg_schema, segments=pack.segments
+        )
+
+        progress.step(STEP_MANIFEST, rows_total=total + counts["interactions"])
+        fingerprint = manifest(
             conn,
             tenant=tenant,
             pack=pack,
-            seed=seed,
-            scale=scale,
-            progress=progress,
-            streams=streams,
-            history_frames=history_frames,
-            summaries=summaries,
+            pg_schema=pg_schema,
+            history_table=bare[partitions.HISTORY],
+            on_rows=progress.rows,
         )
+        conn.execute(
+            "INSERT INTO loaded_datasets (tenant_id, dataset_key, seed, scale, pg_schema, counts,"
+            " manifest) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (tenant, pack.key, seed, scale, pg_schema, Jsonb(counts), Jsonb(fingerprint)),
+        )
+        # Last, so that the locks it takes on the shared parent are held until commit only.
+        partitions.install(conn, tenant=tenant, names=bare)
+        return LoadResult(counts=counts, manifest=fingerprint)
 
 
 def _head_start(
@@ -120,113 +204,6 @@ def _head_start(
     """
     first = stack.enter_context(Ahead(itertools.islice(frames, 1), depth=2, name=name))
     return itertools.chain(first, frames)  # the generator is left to this thread after one
-
-
-def _load(
-    conn: psycopg.Connection,
-    *,
-    tenant: str,
-    pack: Pack,
-    seed: int,
-    scale: int,
-    progress: Progress,
-    streams: Mapping[str, Iterator[pl.DataFrame]],
-    history_frames: Iterator[pl.DataFrame],
-    summaries: list[pl.DataFrame],
-) -> LoadResult:
-    pg_schema = tenant_schema(tenant)
-    counts: dict[str, int] = {}
-
-    progress.step(STEP_SCHEMAS)
-    # Timestamps without zone mean UTC whatever the server's zone: same rows on any machine.
-    conn.execute("SET LOCAL TimeZone = 'UTC'")
-    # Keys and indexes of a million rows sort in memory rather than in temporary files.
-    conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    with conn.pipeline():  # statements without results: sent at once, not one round trip each
-        ddl.create_schema(conn, pg_schema)
-        for table in pack.tables:
-            ddl.create_table(conn, pg_schema=pg_schema, table=table)
-        # The history and its summaries go into the tenant's own partitions, bare until their
-        # keys are built below, attached last (seeding/partitions.py).
-        bare = {
-            parent: partitions.create(conn, parent, tenant=tenant, dataset_key=pack.key)
-            for parent in partitions.PARENTS
-        }
-
-    progress.step(STEP_ENTITIES)
-    for kind in entities.load_order():
-        counts[kind.count_key] = copy_rows(
-            conn,
-            table=kind.table,
-            columns=("tenant_id", "dataset_key", *kind.columns),
-            rows=entities.rows_with_keys(kind, pack, tenant=tenant, pg_schema=pg_schema),
-        )
-
-    for name in table_order(pack):
-        table = pack.table(name)
-        progress.step(table_step(name), rows_total=table.rows_at(scale))
-        counts[table.count_key] = copy_frames(
-            conn,
-            table=sql.Identifier(pg_schema, name),
-            frames=streams[name],
-            on_rows=progress.rows,
-            freeze=_freeze(table.rows_at(scale)),
-        )
-
-    total = sum(counts[t.count_key] for t in pack.tables)
-    progress.step(STEP_HISTORY, rows_total=pack.ground_truth.interactions * scale)
-    counts["interactions"] = copy_frames(
-        conn,
-        table=sql.Identifier(bare[partitions.HISTORY]),
-        frames=history_frames,  # its summaries are all in `summaries` once it is exhausted
-        on_rows=progress.rows,
-        freeze=_freeze(pack.ground_truth.interactions * scale),
-    )
-
-    progress.step(STEP_SUMMARIES)
-    counts["interactionSummaries"] = copy_frames(
-        conn,
-        table=sql.Identifier(bare[partitions.SUMMARIES]),
-        frames=iter(summaries),
-        freeze=_freeze(sum(f.height for f in summaries)),
-    )
-    history.train_models(conn, tenant=tenant, pack=pack, outcomes=history.frame_outcomes(summaries))
-    summaries.clear()
-
-    progress.step(STEP_INDEXES, rows_total=total + counts["interactions"])
-    done = 0
-    for table in pack.tables:
-        with conn.pipeline():
-            ddl.add_constraints(conn, pg_schema=pg_schema, table=table)
-        done += counts[table.count_key]
-        progress.rows(done)
-    with conn.pipeline():
-        for parent, name in bare.items():
-            partitions.add_keys(conn, parent, name=name)
-    progress.rows(done + counts["interactions"])
-
-    progress.step(STEP_SEGMENTS)
-    counts["segmentCustomers"] = segments.create_views(
-        conn, tenant=tenant, pg_schema=pg_schema, segments=pack.segments
-    )
-
-    progress.step(STEP_MANIFEST, rows_total=total + counts["interactions"])
-    fingerprint = manifest(
-        conn,
-        tenant=tenant,
-        pack=pack,
-        pg_schema=pg_schema,
-        history_table=bare[partitions.HISTORY],
-        on_rows=progress.rows,
-    )
-    conn.execute(
-        "INSERT INTO loaded_datasets (tenant_id, dataset_key, seed, scale, pg_schema, counts,"
-        " manifest) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-        (tenant, pack.key, seed, scale, pg_schema, Jsonb(counts), Jsonb(fingerprint)),
-    )
-    # Last, so that the locks it takes on the shared parent are held until commit only.
-    partitions.install(conn, tenant=tenant, names=bare)
-    return LoadResult(counts=counts, manifest=fingerprint)
 
 
 def _history(
