@@ -12,14 +12,15 @@ from seedpacks.seeding.copy import copy_frame, copy_frames
 def test_strings_with_tabs_line_breaks_quotes_and_backslashes_arrive_as_written(
     database_url: str,
 ) -> None:
-    texts = ["plain", "tab\there", "line\nbreak", 'a, "quoted"', "back\\slash", "", None]
+    # Among them the markers COPY could take for NULL: only None may arrive as NULL.
+    texts = ["plain", "tab\there", "line\nbreak", 'a, "quoted"', "back\\slash", "\\N", "", None]
     frame = pl.DataFrame(
         {
             "n": range(len(texts)),
             "t": pl.Series(texts, dtype=pl.String),
             "j": ['{"a": "say \\"hi\\""}'] * len(texts),
             "at": [datetime(2020, 1, 2, 3, 4, 5)] * len(texts),
-            "x": [1.5, None, 2.25, 0.0, -3.0, 1e-7, None],
+            "x": [1.5, None, 2.25, 0.0, -3.0, 7.0, 1e-7, None],
         }
     )
     with psycopg.connect(database_url) as conn, conn.transaction(force_rollback=True):

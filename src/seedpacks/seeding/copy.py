@@ -27,10 +27,14 @@ AHEAD = 4
 
 
 def render_csv(frame: pl.DataFrame) -> bytes:
-    """Return the frame as COPY-ready CSV (no header, NULL as \\N, timestamps without zone)."""
+    """Return the frame as COPY-ready CSV (no header, timestamps without zone).
+
+    NULL is an empty unquoted field, COPY's CSV default, and an empty string is written quoted
+    (""): no text value can be taken for NULL, as one spelled \\N would with NULL '\\N'.
+    """
     buffer = io.BytesIO()
     frame.write_csv(
-        buffer, include_header=False, null_value="\\N", datetime_format="%Y-%m-%d %H:%M:%S"
+        buffer, include_header=False, null_value="", datetime_format="%Y-%m-%d %H:%M:%S"
     )
     return buffer.getvalue()
 
@@ -40,9 +44,7 @@ def _copy_statement(
 ) -> sql.Composed:
     names = sql.SQL(", ").join(sql.Identifier(name) for name in columns)
     freezing = ", FREEZE" if freeze else ""
-    options = sql.SQL(
-        f"FORMAT binary{freezing}" if fmt == "binary" else f"FORMAT csv, NULL '\\N'{freezing}"
-    )
+    options = sql.SQL(f"FORMAT binary{freezing}" if fmt == "binary" else f"FORMAT csv{freezing}")
     return sql.SQL("COPY {} ({}) FROM STDIN ({})").format(table, names, options)
 
 
