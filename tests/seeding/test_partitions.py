@@ -14,6 +14,7 @@ from psycopg_pool import ConnectionPool
 
 from seedpacks import db
 from seedpacks.packs.registry import PACKS
+from seedpacks.seeding import partitions
 from seedpacks.seeding.history import DECISION_IDS_FROM
 from seedpacks.seeding.partitions import HISTORY, PARENTS, SUMMARIES, Parent, partition_name
 from tests.conftest import as_role
@@ -259,3 +260,27 @@ def test_a_removal_gives_way_to_a_decision_holding_the_other_parent(
             reader.execute("SELECT count(*) FROM interactions WHERE tenant_id = %s", (other,))
         removal.join()
     assert removed[0].status_code == 200, removed[0].text
+
+
+def test_a_transaction_left_open_on_the_history_makes_a_removal_give_up_and_keep_everything(
+    client: httpx.Client,
+    database_url: str,
+    pool: ConnectionPool,
+    tenant: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(partitions, "LOCK_WAIT_LIMIT", 0.5)
+    assert client.post(f"{BASE}/telco", headers=as_role(tenant)).status_code == 201
+    before = counts_in_database(pool, tenant, "telco")
+    with psycopg.connect(database_url) as idle:  # its transaction stays open until the block ends
+        idle.execute("SELECT count(*) FROM interactions WHERE tenant_id = 'nobody'")
+        removed = client.delete(f"{BASE}/telco", headers=as_role(tenant))
+    assert removed.status_code == 503, removed.text
+    message = removed.json()["message"]
+    assert "busy for 0.5 s" in message and "nothing changed" in message
+    assert counts_in_database(pool, tenant, "telco") == before
+    status = client.get(f"{BASE}/telco/status", headers=as_role(tenant)).json()
+    assert status["status"] == "failed" and "nothing changed" in status["error"]
+    # Once that transaction has ended, the removal goes through.
+    assert client.delete(f"{BASE}/telco", headers=as_role(tenant)).status_code == 200
+    assert tenant_footprint(pool, tenant) == {}

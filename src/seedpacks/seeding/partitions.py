@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import errors, sql
 
+from seedpacks.errors import SeedError
+
 
 @dataclass(frozen=True)
 class Parent:
@@ -43,6 +45,8 @@ PARENTS = (HISTORY, SUMMARIES)
 # what it holds and tries again: a decision holding the second parent may be queued behind it
 # for the first, and giving way well before deadlock_timeout (1 s) spares it a deadlock error.
 LOCK_TIMEOUT = "50ms"
+# How long a seed operation keeps trying for the parents before it gives up (503).
+LOCK_WAIT_LIMIT = 30.0
 
 
 def partition_name(parent: Parent, tenant: str) -> str:
@@ -175,9 +179,14 @@ def lock_parents(conn: psycopg.Connection, parents: list[Parent]) -> None:
     the other; waiting for it while holding the first would deadlock. So each attempt waits at
     most LOCK_TIMEOUT per lock, and a timed-out attempt lets go of everything it took (its
     savepoint) so the decision can finish, then tries again.
+
+    Decisions hold the parents for milliseconds. A session holding one for LOCK_WAIT_LIMIT
+    seconds (a long query, a transaction left open) ends the attempts: 503, and the caller's
+    transaction rolls back, so nothing of the operation is kept.
     """
     targets = sql.SQL(", ").join(sql.Identifier(p.name) for p in PARENTS if p in parents)
     pause = 0.005
+    deadline = time.monotonic() + LOCK_WAIT_LIMIT
     while True:
         try:
             with conn.transaction():
@@ -188,5 +197,13 @@ def lock_parents(conn: psycopg.Connection, parents: list[Parent]) -> None:
                 conn.execute("SET LOCAL lock_timeout TO DEFAULT")
             return
         except errors.LockNotAvailable:
+            if time.monotonic() >= deadline:
+                raise SeedError(
+                    f"Other sessions kept the shared tables {', '.join(p.name for p in parents)}"
+                    f" busy for {LOCK_WAIT_LIMIT:g} s (a long query or a transaction left open"
+                    " on them), so this operation was undone and nothing changed. Try again once"
+                    " they finish.",
+                    status=503,
+                ) from None
             time.sleep(pause)
             pause = min(pause * 2, 0.1)
