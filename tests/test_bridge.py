@@ -163,3 +163,29 @@ def test_a_caller_queued_behind_a_cancelled_call_gets_a_fresh_connection(
         return value, opened
 
     assert asyncio.run(main()) == (2, 1)
+
+
+def test_an_idle_connection_the_server_ended_is_replaced_not_handed_out(
+    database_url: str,
+) -> None:
+    """After a database restart (here: its backend terminated), the next call gets a fresh
+    connection instead of failing on the dead one."""
+
+    def backend(pool: bridge.LoopPool) -> int:
+        with pool.connection() as conn:
+            row = conn.execute("SELECT pg_backend_pid()").fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def main() -> tuple[int, int]:
+        pool = bridge.LoopPool(database_url, size=1)
+        first = await bridge.run(backend, pool)
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+        await asyncio.sleep(0.2)  # the server's goodbye reaches the idle connection's socket
+        second = await bridge.run(backend, pool)
+        pool.close()
+        return first, second
+
+    first, second = asyncio.run(main())
+    assert second != first

@@ -1,6 +1,8 @@
-"""Migrations apply once, even when several processes start at the same time; health answers."""
+"""Migrations apply once, even when several processes start at the same time; health answers;
+pooled connections the server ended are replaced."""
 
 import threading
+import time
 
 import httpx
 import psycopg
@@ -39,3 +41,20 @@ def test_healthz_answers_once_the_database_is_reachable(client: httpx.Client) ->
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_a_pooled_connection_the_server_ended_is_replaced_when_lent(database_url: str) -> None:
+    """After a database restart (here: its backend terminated), the next operation gets a
+    working connection instead of failing on the dead one."""
+    pool = db.open_pool(database_url, min_size=1, max_size=1)
+    try:
+        with pool.connection() as conn:
+            first = conn.execute("SELECT pg_backend_pid()").fetchone()
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", first)
+        time.sleep(0.2)
+        with pool.connection() as conn:
+            second = conn.execute("SELECT pg_backend_pid()").fetchone()
+    finally:
+        pool.close()
+    assert second is not None and second != first

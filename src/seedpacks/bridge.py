@@ -142,6 +142,29 @@ class PoolTimeout(SeedError):
         )
 
 
+def _alive(conn: LoopConnection) -> bool:
+    """Return whether an idle connection can still serve a call.
+
+    An idle connection has nothing to read unless the server wrote to it: after a restart or a
+    terminated backend, its goodbye and end of stream wait on the socket, and libpq only sees
+    them when it reads. One poll (no wait) finds them before a call would fail on them.
+    """
+    if conn.closed:
+        return False
+    pgconn = conn.pgconn
+    try:
+        # The goodbye comes first, the end of stream on a later read: read until quiet.
+        for _ in range(4):
+            if not select.select([pgconn.socket], [], [], 0)[0]:
+                break
+            pgconn.consume_input()
+        else:
+            return False
+    except (OSError, psycopg.OperationalError):
+        return False
+    return pgconn.status == pq.ConnStatus.OK
+
+
 class LoopPool:
     """Up to `size` autocommit `LoopConnection`s to `url`, for code running under `run`."""
 
@@ -167,7 +190,7 @@ class LoopPool:
             raise RuntimeError("the connection pool is closed")
         while self._idle:
             conn = self._idle.pop()
-            if not conn.closed and conn.pgconn.status == pq.ConnStatus.OK:
+            if _alive(conn):
                 return conn
             self._discard(conn)
         if self._open < self.size:

@@ -79,12 +79,18 @@ def release_embedded() -> None:
 
 
 def open_pool(url: str, *, min_size: int = 2, max_size: int = 20) -> ConnectionPool:
-    """Open a pool whose connections return to the pool clean (no open transaction)."""
+    """Open a pool whose connections return to the pool clean (no open transaction).
+
+    Each connection is checked as it is lent (an empty query, a round trip): after a database
+    restart an idle one is dead, and the operation it was lent for would fail on it. The
+    decisions' pool (bridge.LoopPool) checks without a round trip, as its calls are hot.
+    """
     pool = ConnectionPool(
         url,
         min_size=min_size,
         max_size=max_size,
         kwargs={"autocommit": True},
+        check=ConnectionPool.check_connection,
         open=False,
         name="seedpacks",
     )
