@@ -63,8 +63,10 @@ class SimulateBody(BaseModel):
     responses=errors(
         404,
         409,
+        503,
         e404="No such customer in the loaded pack, or no such decision flow.",
         e409="No pack is loaded, or its decision flow references something missing.",
+        e503="No database connection came free within 30 s.",
     ),
 )
 async def recommend_route(body: RecommendBody, who: Decider, pool: LoopPoolDep) -> JSONResponse:
@@ -101,8 +103,10 @@ def _recommend(pool: bridge.LoopPool, tenant: str, request: RecommendRequest) ->
     responses=errors(
         404,
         409,
+        503,
         e404="No such recommendation for the tenant.",
         e409="No pack is loaded, or the idempotency key was used for a different response.",
+        e503="No database connection came free within 30 s.",
     ),
 )
 async def respond_route(

@@ -23,6 +23,7 @@ DESCRIPTIONS = {
     409: "Conflict with the tenant's state: a pack is loaded, or a seed operation is running.",
     413: "The uploaded file is larger than the limit.",
     429: "Rate limit reached for the tenant: wait Retry-After seconds.",
+    503: "The database stayed busy or out of reach too long: nothing changed; try again shortly.",
 }
 _REF = "#/components/schemas/ErrorBody"
 

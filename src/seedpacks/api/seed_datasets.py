@@ -41,7 +41,16 @@ def list_datasets(who: Admin, pool: Pool) -> dict[str, Any]:
     "/{key}",
     status_code=201,
     summary="Load a dataset pack into the tenant",
-    responses=errors(400, 403, 404, 409, 429, e404="No dataset pack with that key."),
+    responses=errors(
+        400,
+        403,
+        404,
+        409,
+        429,
+        503,
+        e404="No dataset pack with that key.",
+        e503="A replace found the shared history tables held by another session for 30 s.",
+    ),
 )
 def load_dataset(
     key: str,
@@ -74,7 +83,14 @@ def load_dataset(
 @router.delete(
     "/{key}",
     summary="Remove a loaded dataset pack from the tenant",
-    responses=errors(403, 404, 409, e404="No dataset pack with that key, or it is not loaded."),
+    responses=errors(
+        403,
+        404,
+        409,
+        503,
+        e404="No dataset pack with that key, or it is not loaded.",
+        e503="The shared history tables were held by another session for 30 s.",
+    ),
 )
 def remove_dataset(key: str, who: Admin, pool: Pool) -> dict[str, Any]:
     return operations.remove_dataset(pool, tenant=who.tenant, key=key)
