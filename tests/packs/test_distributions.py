@@ -46,6 +46,22 @@ def test_starbucks_profiles_look_like_the_public_profile_file() -> None:
     assert by_year.sort("proportion")["became_member_on"][-1] == 2017
 
 
+def test_starbucks_events_carry_what_their_kind_needs() -> None:
+    """Transactions have an amount and no offer; offer events an offer; completed offers its
+    portfolio reward (the reward column follows the offer column's draw)."""
+    df = sample("starbucks", "starbucks_events")
+    rewards = {
+        p["id"]: float(p["reward"]) for p in sample("starbucks", "starbucks_offers").to_dicts()
+    }
+    transaction = df["event"] == "transaction"
+    assert (df["amount"].is_null() == ~transaction).all()
+    assert (df["offer_id"].is_null() == transaction).all()
+    completed = df.filter(pl.col("event") == "offer completed")
+    assert completed.height > 0
+    assert completed["reward"].to_list() == [rewards[o] for o in completed["offer_id"]]
+    assert df.filter(pl.col("event") != "offer completed")["reward"].is_null().all()
+
+
 def test_uci_bank_clients_look_like_bank_full() -> None:
     df = sample("uci-bank", "bank_customers")
     assert df.height == 1000 * SCALE
