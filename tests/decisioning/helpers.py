@@ -1,5 +1,9 @@
 """Plain helpers for the decisioning tests: customers of a loaded pack, calls, a rule checker."""
 
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -82,3 +86,38 @@ def qualifying(rows: list[dict[str, Any]], pack: Pack) -> list[dict[str, Any]]:
         and (r.scope == "global" or (r.scope == "channel" and r.scope_ref == channel))
     ]
     return [row for row in rows if all(condition_holds(row, c) is not False for c in rules)]
+
+
+@contextmanager
+def deciding(server: str, tenant: str, ids: list[str]) -> Iterator[tuple[Counter[int], set[str]]]:
+    """Keep four threads recommending to `tenant`'s customers `ids` until the block ends; yield
+    the count of each status and the messages of answers other than 200."""
+    statuses: Counter[int] = Counter()
+    messages: set[str] = set()
+    stop = threading.Event()
+
+    def decide(worker: int) -> None:
+        with httpx.Client(base_url=server, timeout=60) as own:
+            n = worker
+            while not stop.is_set():
+                response = recommend(
+                    own,
+                    tenant,
+                    customerId=ids[n % len(ids)],
+                    channel="email",
+                    context={"time": f"{DAY}T09:00:00Z"},
+                )
+                statuses[response.status_code] += 1
+                if response.status_code != 200:
+                    messages.add(response.json()["message"])
+                n += 4
+
+    workers = [threading.Thread(target=decide, args=(i,)) for i in range(4)]
+    for worker in workers:
+        worker.start()
+    try:
+        yield statuses, messages
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()

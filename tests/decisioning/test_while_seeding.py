@@ -1,7 +1,6 @@
 """Decisions and seed operations on one tenant: decisions wait for nothing and never see half a
 pack; loads and removals wait only for decisions already in flight."""
 
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -11,7 +10,7 @@ from psycopg_pool import ConnectionPool
 
 from seedpacks.packs.registry import PACKS
 from tests.conftest import as_role
-from tests.decisioning.helpers import DAY, customers, recommend
+from tests.decisioning.helpers import customers, deciding
 
 BASE = "/api/v1/seed-dataset"
 
@@ -28,38 +27,11 @@ def test_a_forced_reload_and_a_removal_under_a_stream_of_decisions(
 ) -> None:
     tenant = fresh_tenant("starbucks")
     ids = [str(r["id"]) for r in customers(pool, tenant, PACKS["starbucks"])[:50]]
-    statuses: Counter[int] = Counter()
-    messages: set[str] = set()
-    stop = threading.Event()
-
-    def decide(worker: int) -> None:
-        with httpx.Client(base_url=server, timeout=60) as own:
-            n = worker
-            while not stop.is_set():
-                response = recommend(
-                    own,
-                    tenant,
-                    customerId=ids[n % len(ids)],
-                    channel="email",
-                    context={"time": f"{DAY}T09:00:00Z"},
-                )
-                statuses[response.status_code] += 1
-                if response.status_code != 200:
-                    messages.add(response.json()["message"])
-                n += 4
-
-    workers = [threading.Thread(target=decide, args=(i,)) for i in range(4)]
-    for worker in workers:
-        worker.start()
-    try:
+    with deciding(server, tenant, ids) as (statuses, messages):
         _until_decided(statuses, 5)
         reload = client.post(f"{BASE}/starbucks?force=true&scale=5", headers=as_role(tenant))
         _until_decided(statuses, statuses[200] + 5)  # decisions resume on the new pack
         removed = client.delete(f"{BASE}/starbucks", headers=as_role(tenant))
-    finally:
-        stop.set()
-        for worker in workers:
-            worker.join()
     assert reload.status_code == 201, reload.text
     assert removed.status_code == 200, removed.text
     # Every answer is a decision or a sentence saying why not: never a 500 or a deadlock.

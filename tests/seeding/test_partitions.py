@@ -4,7 +4,6 @@ tenants' decisions for more than a moment; existing rows migrate into partitions
 
 import threading
 import time
-from collections import Counter
 
 import httpx
 import psycopg
@@ -18,7 +17,7 @@ from seedpacks.seeding import partitions
 from seedpacks.seeding.history import DECISION_IDS_FROM
 from seedpacks.seeding.partitions import HISTORY, PARENTS, SUMMARIES, Parent, partition_name
 from tests.conftest import as_role
-from tests.decisioning.helpers import DAY, customers, recommend
+from tests.decisioning.helpers import customers, deciding
 from tests.helpers import counts_in_database, post_at_once, tenant_footprint
 
 BASE = "/api/v1/seed-dataset"
@@ -200,27 +199,7 @@ def test_other_tenants_decide_on_while_a_tenant_reloads_and_removes(
     assert client.post(f"{BASE}/starbucks", headers=as_role(other)).status_code == 201
     assert client.post(f"{BASE}/starbucks", headers=as_role(tenant)).status_code == 201
     ids = [str(r["id"]) for r in customers(pool, other, PACKS["starbucks"])[:50]]
-    statuses: Counter[int] = Counter()
-    stop = threading.Event()
-
-    def decide(worker: int) -> None:
-        with httpx.Client(base_url=server, timeout=60) as own:
-            n = worker
-            while not stop.is_set():
-                answer = recommend(
-                    own,
-                    other,
-                    customerId=ids[n % len(ids)],
-                    channel="email",
-                    context={"time": f"{DAY}T09:00:00Z"},
-                )
-                statuses[answer.status_code] += 1
-                n += 4
-
-    workers = [threading.Thread(target=decide, args=(i,)) for i in range(4)]
-    for worker in workers:
-        worker.start()
-    try:
+    with deciding(server, other, ids) as (statuses, _):
         for _ in range(2):
             reload = client.post(f"{BASE}/retail?force=true", headers=as_role(tenant))
             assert reload.status_code == 201, reload.text
@@ -228,10 +207,6 @@ def test_other_tenants_decide_on_while_a_tenant_reloads_and_removes(
             assert again.status_code == 201, again.text
         removed = client.delete(f"{BASE}/starbucks", headers=as_role(tenant))
         assert removed.status_code == 200, removed.text
-    finally:
-        stop.set()
-        for worker in workers:
-            worker.join()
     assert statuses[200] > 0 and set(statuses) == {200}, statuses
     with pool.connection() as conn:
         assert _partitions(conn, tenant) == []
