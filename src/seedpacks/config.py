@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     data_dir: Path = _default_data_dir()
     host: str = "127.0.0.1"
     port: int = 8000
+    # Host names served besides loopback ones, comma-separated; `*` serves any (see README).
+    allowed_hosts: str = ""
     pool_min_size: int = 2
     pool_max_size: int = 20
     # Connections of the decisioning pool (recommend, respond on the event loop; see bridge.py).

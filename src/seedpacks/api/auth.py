@@ -1,12 +1,14 @@
 """Trusted-gateway identity: the tenant and role come in the X-Tenant-Id and X-User-Role headers."""
 
+import ipaddress
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 
-from seedpacks.errors import Forbidden, Unauthorized
+from seedpacks.errors import BadRequest, Forbidden, Unauthorized
 
 ROLES = ("admin", "editor", "viewer")
 # The roles each `require` dependency admits; the OpenAPI document derives its 403s from it.
@@ -19,21 +21,87 @@ class Identity:
     role: str
 
 
-async def identity(
-    x_tenant_id: Annotated[str | None, Header(description="The tenant the call acts on.")] = None,
-    x_user_role: Annotated[str | None, Header(description="admin, editor or viewer.")] = None,
-) -> Identity:
-    """Return the caller's identity, or raise 401 when it is missing or unknown."""
-    tenant = (x_tenant_id or "").strip()
+# HTTP's own whitespace; anything else around or inside an identity is refused, not trimmed.
+_HTTP_WHITESPACE = " \t"
+
+
+def _header_value(request: Request, name: str) -> str | None:
+    """Return the one value of header `name` trimmed of space and tab; 400 when it repeats."""
+    values = request.headers.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(f"{name} was sent {len(values)} times: send it exactly once.")
+    return values[0].strip(_HTTP_WHITESPACE) if values else None
+
+
+def _host_name(host: str) -> str:
+    """Return the Host header's name without its port (and an IPv6 address without brackets)."""
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _is_loopback(name: str) -> bool:
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(request: Request, *, allowed: str) -> None:
+    """Refuse (400) a Host that is not loopback nor in `allowed` (comma-separated, `*` any)."""
+    host = (request.headers.get("host") or "").strip(_HTTP_WHITESPACE)
+    names = {name.strip().lower() for name in allowed.split(",") if name.strip()}
+    name = _host_name(host)
+    if "*" in names or _is_loopback(name) or name.lower() in names:
+        return
+    raise BadRequest(
+        f"Host '{host}' is not served: call the server at localhost, or add the name to "
+        "SEEDPACKS_ALLOWED_HOSTS."
+    )
+
+
+def _refused_character(value: str) -> str | None:
+    # Controls, format characters and separators (NBSP, NEL, ...) make look-alike identities;
+    # an inner ASCII space is a plain character of a tenant id ("Acme Ltd").
+    for char in value:
+        if char != " " and unicodedata.category(char)[0] in "CZ":
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def identify(request: Request) -> Identity:
+    """Return the caller's identity from the headers (400 malformed, 401 missing or unknown)."""
+    check_host(request, allowed=request.app.state.settings.allowed_hosts)
+    tenant = _header_value(request, "X-Tenant-Id") or ""
+    raw_role = _header_value(request, "X-User-Role")
     if not tenant:
         raise Unauthorized("Missing X-Tenant-Id header: send the id of the tenant to act on.")
     if len(tenant) > 200:
         raise Unauthorized("X-Tenant-Id is longer than 200 characters.")
-    role = (x_user_role or "").strip().lower()
+    refused = _refused_character(tenant)
+    if refused:
+        raise BadRequest(
+            f"X-Tenant-Id contains the character {refused}: send the tenant id without "
+            "control or separator characters."
+        )
+    role = raw_role.lower() if raw_role and raw_role.isascii() else ""
     if role not in ROLES:
-        shown = f"'{x_user_role}'" if x_user_role else "missing"
+        shown = f"{raw_role!r}" if raw_role else "missing"
         raise Unauthorized(f"X-User-Role is {shown}: send one of admin, editor or viewer.")
     return Identity(tenant=tenant, role=role)
+
+
+async def identity(
+    request: Request,
+    # Declared for the OpenAPI document; `identify` reads them from the request itself, so that
+    # a repeated header is seen.
+    x_tenant_id: Annotated[str | None, Header(description="The tenant the call acts on.")] = None,
+    x_user_role: Annotated[str | None, Header(description="admin, editor or viewer.")] = None,
+) -> Identity:
+    """Return the caller's identity, or raise 400/401 when it is malformed, missing or unknown."""
+    return identify(request)
 
 
 def require(*roles: str, action: str) -> Callable[..., Awaitable[Identity]]:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from seedpacks import bridge
-from seedpacks.api.auth import Identity, identity, require
+from seedpacks.api.auth import Identity, identify, require
 from seedpacks.api.deps import LoopPoolDep, Pool
 from seedpacks.api.direct import DirectRoute, direct, is_json
 from seedpacks.api.openapi import errors
@@ -144,8 +144,7 @@ async def _body_and_decider(request: Request, model: type[B]) -> tuple[B, Identi
     checks it; None for a body FastAPI's own path should answer (not JSON, or invalid)."""
     if not is_json(request):
         return None
-    headers = request.headers
-    who = await _decider(await identity(headers.get("x-tenant-id"), headers.get("x-user-role")))
+    who = await _decider(identify(request))
     try:
         return model.model_validate_json(await request.body()), who
     except ValidationError:
