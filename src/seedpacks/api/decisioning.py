@@ -2,9 +2,9 @@
 
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Path
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -25,36 +25,46 @@ router = APIRouter(prefix="/api/v1", tags=["decisioning"], route_class=DirectRou
 _decider = require("admin", "editor", action="make decisions")
 Decider = Annotated[Identity, Depends(_decider)]
 Admin = Annotated[Identity, Depends(require("admin", action="run simulations"))]
-CustomerId = Annotated[str, Field(min_length=1, coerce_numbers_to_str=True)]
+
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL text cannot hold a NUL character: refuse it here rather than fail in a query.
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character (\\u0000)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_without_nul)]
+CustomerId = Annotated[Text, Field(min_length=1, coerce_numbers_to_str=True)]
 B = TypeVar("B", bound=BaseModel)
 
 
 class RecommendBody(BaseModel):
     customerId: CustomerId
-    channel: Annotated[str, Field(min_length=1, description="channel id or name")]
+    channel: Annotated[Text, Field(min_length=1, description="channel id or name")]
     limit: Annotated[int | None, Field(ge=1, le=MAX_LIMIT)] = None
-    decisionFlowKey: str | None = None
+    decisionFlowKey: Text | None = None
     attributes: dict[str, Any] | None = None
     context: dict[str, Any] | None = Field(
         None, description='{"time": ISO 8601} decides as of that time (default: now)'
     )
-    excludeOffers: list[str] = []
+    excludeOffers: list[Text] = []
     debug: bool = False
 
 
 class RespondBody(BaseModel):
     customerId: CustomerId
-    recommendationId: Annotated[str, Field(min_length=1)]
+    recommendationId: Annotated[Text, Field(min_length=1)]
     rank: Annotated[int, Field(ge=1)]
-    outcome: Annotated[str, Field(min_length=1)]
-    idempotencyKey: str | None = None
+    outcome: Annotated[Text, Field(min_length=1)]
+    idempotencyKey: Text | None = None
 
 
 class SimulateBody(BaseModel):
     decisions: Annotated[int, Field(ge=1, le=MAX_DECISIONS)] = 1000
     policy: Literal["flow", "random", "oracle"] = "flow"
     seed: Annotated[int, Field(ge=0, lt=2**32)] = 0
-    channel: str | None = None
+    channel: Text | None = None
 
 
 @router.post(
@@ -190,5 +200,7 @@ def simulate_route(body: SimulateBody, who: Admin, pool: Pool) -> dict[str, Any]
     summary="A simulation's state, and its rates once completed",
     responses=errors(404, e404="No such simulation for the tenant."),
 )
-def simulation_route(simulationId: str, who: Admin, pool: Pool) -> dict[str, Any]:  # noqa: N803
+def simulation_route(
+    simulationId: Annotated[Text, Path()], who: Admin, pool: Pool
+) -> dict[str, Any]:  # noqa: N803
     return jobs.read(pool, tenant=who.tenant, job=simulationId)

@@ -63,6 +63,10 @@ class Candidate:
     notes: list[str] = field(default_factory=list)
 
 
+EARLIEST_TIME = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
 def decision_time(context: dict[str, Any] | None) -> datetime:
     """Return the decision's clock: the context's `time` (ISO 8601) if given, else now (UTC)."""
     value = (context or {}).get("time") or (context or {}).get("now")
@@ -72,7 +76,14 @@ def decision_time(context: dict[str, Any] | None) -> datetime:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise BadRequest(f"context.time must be an ISO 8601 time; got {value!r}.") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    # Far from today, lookbacks and windows computed from the clock overflow datetime's range.
+    if not EARLIEST_TIME <= parsed <= LATEST_TIME:
+        raise BadRequest(
+            f"context.time must lie between {EARLIEST_TIME.year} and {LATEST_TIME.year}; "
+            f"got {value!r}."
+        )
+    return parsed
 
 
 class _Trace:
