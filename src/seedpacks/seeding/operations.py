@@ -83,9 +83,10 @@ def _run(progress: Progress, work: Callable[[], dict[str, Any]]) -> dict[str, An
         if progress.step_name:
             progress.failed(exc.message)
         raise
-    except Exception as exc:
+    except Exception:
         if progress.step_name:
-            progress.failed(f"{type(exc).__name__}: {exc}".strip())
+            # The raw text may show SQL, index names or values: it goes to the log only.
+            progress.failed("Internal error: nothing was changed; the server log has the details.")
         log.exception("seed operation failed for tenant %s", progress.tenant)
         raise
 

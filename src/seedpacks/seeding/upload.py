@@ -55,6 +55,10 @@ class UploadResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+# Wider than any pack table could map, and PostgreSQL stages at most 1,600 columns.
+MAX_FILE_COLUMNS = 1000
+
+
 def upload_target(pack: Pack, schema: str) -> Table:
     """Return the pack table `schema` names, or raise BadRequest (not in the pack, no mapping)."""
     try:
@@ -112,6 +116,11 @@ def stage(conn: psycopg.Connection, *, table: Table, chunks: Iterator[bytes]) ->
     header_line, head = read_header(chunks)
     delimiter = sniff_delimiter(header_line, table.csv.delimiters)
     header = split_header(header_line, delimiter)
+    if len(header) > MAX_FILE_COLUMNS:
+        raise BadRequest(
+            f"The file's header has {len(header)} columns; an upload takes at most "
+            f"{MAX_FILE_COLUMNS} (PostgreSQL stages each as a column, up to 1,600)."
+        )
     p = plan(table, header, delimiter)
     columns = [sql.Identifier(stage_column(i)) for i in range(len(header))]
     conn.execute(
@@ -183,7 +192,11 @@ def replace_rows(conn: psycopg.Connection, *, p: Plan, pg_schema: str) -> int:
             if inserted == 0:
                 return 0
             ddl.add_constraints(conn, pg_schema=pg_schema, table=table)
-    except (psycopg.errors.DataError, psycopg.errors.IntegrityError) as exc:
+    except (
+        psycopg.errors.DataError,
+        psycopg.errors.IntegrityError,
+        psycopg.errors.ProgramLimitExceeded,
+    ) as exc:
         raise diagnose(conn, p, exc) from None
     return inserted
 

@@ -142,10 +142,40 @@ def _duplicate_key(conn: psycopg.Connection, p: Plan) -> list[tuple[int, str]]:
     ]
 
 
+# A btree index row holds at most 2,704 bytes; a value near that cannot be a key or indexed.
+INDEXED_MAX_BYTES = 2000
+
+
+def _oversized(conn: psycopg.Connection, p: Plan) -> list[tuple[int, str]]:
+    found = []
+    for source in p.sources.values():
+        if source.kind != "file":
+            continue
+        column = sql.Identifier(stage_column(source.index))
+        row = conn.execute(
+            sql.SQL(
+                "SELECT {}, octet_length({}) FROM {} WHERE octet_length({}) > %s ORDER BY 1 LIMIT 1"
+            ).format(sql.Identifier(LINE), column, sql.Identifier(STAGE), column),
+            (INDEXED_MAX_BYTES,),
+        ).fetchone()
+        if row:
+            found.append(
+                (
+                    int(row[0]),
+                    f"column '{source.header}': the value is {row[1]:,} bytes; a key or indexed "
+                    f"value may hold at most {INDEXED_MAX_BYTES:,}.",
+                )
+            )
+    return found
+
+
 def diagnose(conn: psycopg.Connection, p: Plan, error: psycopg.Error) -> BadRequest:
     """Return the 400 naming the first bad line of the staged file, and what it should hold."""
     width = len(p.header)
-    for check in (_bad_values, _missing_values, _duplicate_key):
+    checks = (_bad_values, _missing_values, _duplicate_key)
+    if isinstance(error, psycopg.errors.ProgramLimitExceeded):
+        checks = (_oversized,)
+    for check in checks:
         if check is _bad_values and conn.info.server_version < 160000:
             continue  # pg_input_is_valid() arrived in PostgreSQL 16
         found = check(conn, p)
