@@ -172,9 +172,8 @@ def _oversized(conn: psycopg.Connection, p: Plan) -> list[tuple[int, str]]:
 def diagnose(conn: psycopg.Connection, p: Plan, error: psycopg.Error) -> BadRequest:
     """Return the 400 naming the first bad line of the staged file, and what it should hold."""
     width = len(p.header)
-    checks = (_bad_values, _missing_values, _duplicate_key)
-    if isinstance(error, psycopg.errors.ProgramLimitExceeded):
-        checks = (_oversized,)
+    too_long = isinstance(error, psycopg.errors.ProgramLimitExceeded)
+    checks = (_oversized,) if too_long else (_bad_values, _missing_values, _duplicate_key)
     for check in checks:
         if check is _bad_values and conn.info.server_version < 160000:
             continue  # pg_input_is_valid() arrived in PostgreSQL 16
