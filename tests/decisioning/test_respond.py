@@ -1,6 +1,7 @@
 """Respond through HTTP on every registered pack: idempotency, online learning, concurrency."""
 
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -102,16 +103,21 @@ def test_respond_twice_with_one_idempotency_key_changes_nothing_the_second_time(
     assert second.json() == first.json()
     assert _snapshot(pool, tenant, rec) == after_first
 
-    # The key may come as a header instead.
+    # The key may come as a header instead (for another decision: each takes one outcome).
     header_key = f"hdr-{uuid.uuid4().hex}"
-    by_header = {k: v for k, v in call.items() if k != "idempotencyKey"}
+    by_header_rec = _decision(client, pool, tenant, pack, nth=41)
+    by_header = {
+        **{k: v for k, v in call.items() if k != "idempotencyKey"},
+        "customerId": by_header_rec["customerId"],
+        "recommendationId": by_header_rec["recommendationId"],
+    }
     headers = {**as_role(tenant, "editor"), "Idempotency-Key": header_key}
     one = client.post("/api/v1/respond", headers=headers, json=by_header)
     assert one.status_code == 200 and one.json()["idempotencyKey"] == header_key
-    snapshot = _snapshot(pool, tenant, rec)
+    snapshot = _snapshot(pool, tenant, by_header_rec)
     two = client.post("/api/v1/respond", headers=headers, json=by_header)
     assert two.json() == one.json()
-    assert _snapshot(pool, tenant, rec) == snapshot
+    assert _snapshot(pool, tenant, by_header_rec) == snapshot
 
     # The same key for a different response is refused, not silently replayed.
     other = respond(client, tenant, **{**call, "outcome": pack.ground_truth.negative_outcome})
@@ -160,20 +166,40 @@ def test_concurrent_responses_lose_no_arm_update(
     client: httpx.Client, server: str, pool: ConnectionPool, loaded_tenant: Loaded
 ) -> None:
     pack, tenant = PACKS["starbucks"], loaded_tenant("starbucks")
-    rec = _decision(client, pool, tenant, pack, nth=80)
-    offer = rec["decisions"][0]["offerId"]
-    before = _arms(pool, tenant, offer)["thompson_bandit"]
+    recs = [_decision(client, pool, tenant, pack, nth=nth) for nth in range(100, 116)]
+    answered = Counter(rec["decisions"][0]["offerId"] for rec in recs)
+    before = {offer: _arms(pool, tenant, offer)["thompson_bandit"] for offer in answered}
 
-    def one(i: int) -> int:
+    def one(rec: dict[str, Any]) -> int:
         with httpx.Client(base_url=server, timeout=60) as own:
-            return _answer(
-                own, tenant, rec, "completed", f"concurrent-{i}-{uuid.uuid4().hex}"
-            ).status_code
+            return _answer(own, tenant, rec, "completed").status_code
 
     with ThreadPoolExecutor(8) as workers:
-        assert list(workers.map(one, range(16))) == [200] * 16
+        assert list(workers.map(one, recs)) == [200] * 16
+    for offer, times in answered.items():
+        after = _arms(pool, tenant, offer)["thompson_bandit"]
+        assert (after["alpha"], after["beta"]) == (
+            before[offer]["alpha"] + times,
+            before[offer]["beta"],
+        )
+
+
+def test_one_decision_takes_one_outcome_whatever_the_keys(
+    client: httpx.Client, pool: ConnectionPool, loaded_tenant: Loaded
+) -> None:
+    pack, tenant = PACKS["starbucks"], loaded_tenant("starbucks")
+    rec = _decision(client, pool, tenant, pack, nth=120)
+    offer = rec["decisions"][0]["offerId"]
+    before = _arms(pool, tenant, offer)["thompson_bandit"]
+    first = _answer(client, tenant, rec, "completed")
+    assert first.status_code == 200, first.text
+    again = _answer(client, tenant, rec, "completed")
+    assert again.status_code == 200 and again.json() == first.json()
+    other = _answer(client, tenant, rec, "viewed")
+    assert other.status_code == 409, other.text
+    assert "completed" in other.json()["message"] and "rank 1" in other.json()["message"]
     after = _arms(pool, tenant, offer)["thompson_bandit"]
-    assert (after["alpha"], after["beta"]) == (before["alpha"] + 16, before["beta"])
+    assert after["alpha"] == before["alpha"] + 1 and after["beta"] == before["beta"]
 
 
 def test_one_idempotency_key_sent_concurrently_records_once(

@@ -84,11 +84,12 @@ def respond(conn: psycopg.Connection, *, tenant: str, request: RespondRequest) -
             )
             claim_cur = conn.execute(
                 "INSERT INTO respond_requests (tenant_id, idempotency_key, recommendation_id,"
-                " request) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1",
+                " rank, request) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1",
                 (
                     tenant,
                     request.idempotency_key,
                     request.recommendation_id,
+                    request.rank,
                     Jsonb(request.fingerprint()),
                 ),
             )
@@ -177,12 +178,35 @@ def _replay(conn: psycopg.Connection, *, tenant: str, request: RespondRequest) -
         " WHERE tenant_id = %s AND idempotency_key = %s",
         (tenant, request.idempotency_key),
     ).fetchone()
-    if row is None or row[1] is None:
+    if row is None:
+        return _answered_decision(conn, tenant=tenant, request=request)
+    if row[1] is None:
         raise Conflict("A response with this idempotency key is still being recorded; retry.")
     if row[0] != request.fingerprint():
         raise Conflict(
             f"Idempotency key '{request.idempotency_key}' was already used for a different "
             "response; use a new key for a new response.",
+            firstRequest=row[0],
+        )
+    answer: dict[str, Any] = row[1]
+    return answer
+
+
+def _answered_decision(
+    conn: psycopg.Connection, *, tenant: str, request: RespondRequest
+) -> dict[str, Any]:
+    """Return the answer already recorded for the decision (same outcome), or raise 409."""
+    row = conn.execute(
+        "SELECT request, response FROM respond_requests"
+        " WHERE tenant_id = %s AND recommendation_id = %s AND rank = %s",
+        (tenant, request.recommendation_id, request.rank),
+    ).fetchone()
+    if row is None or row[1] is None:
+        raise Conflict("A response to this decision is still being recorded; retry.")
+    if row[0] != request.fingerprint():
+        raise Conflict(
+            f"Recommendation '{request.recommendation_id}' rank {request.rank} already has the "
+            f"outcome '{row[0]['outcome']}': a decision takes one outcome.",
             firstRequest=row[0],
         )
     answer: dict[str, Any] = row[1]
