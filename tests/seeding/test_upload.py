@@ -141,6 +141,12 @@ def test_the_public_transcript_file_spreads_its_value_objects_over_columns(
 ) -> None:
     load(pool, roomy, tenant)
     data = (FIXTURES / "transcript.csv").read_bytes()
+    # Events must name customers (the table's declared reference): upload the file's people.
+    people = sorted({line.split(b",")[0] for line in data.splitlines()[1:]})
+    profile = b"gender,age,id,became_member_on,income\n" + b"".join(
+        b"F,40," + person + b",20170715,50000\n" for person in people
+    )
+    upload(pool, roomy, tenant, "starbucks_customers", profile)
     assert upload(pool, roomy, tenant, "starbucks_events", data)["rowsInserted"] == 7
     events = as_dicts(pool, tenant, "starbucks_events")
     assert [e["id"] for e in events] == [1, 2, 3, 4, 5, 6, 7]

@@ -8,7 +8,7 @@ from psycopg_pool import ConnectionPool
 from seedpacks.config import Settings
 from seedpacks.errors import BadRequest
 from seedpacks.seeding import operations
-from tests.seeding.test_upload import load, roomy, rows, upload
+from tests.seeding.test_upload import as_dicts, load, roomy, rows, upload
 
 __all__ = ["roomy"]  # the fixture, imported for this module's tests
 
@@ -53,3 +53,22 @@ def test_a_failed_upload_status_shows_no_raw_exception(
     status = operations.dataset_status(pool, tenant=tenant)
     assert status["status"] == "failed"
     assert "index row" not in str(status) and "btree" not in str(status)
+
+
+def test_events_of_a_person_who_is_no_customer_are_400_and_old_rows_stay(
+    pool: ConnectionPool, roomy: Settings, tenant: str
+) -> None:
+    load(pool, roomy, tenant)
+    before = rows(pool, tenant, "starbucks_events")
+    known = as_dicts(pool, tenant, "starbucks_customers")[0]["id"]
+    data = (
+        b"person,event,value,time\n"
+        + known.encode()
+        + b",offer viewed,{'offer id': 'x'},1\n"
+        + b"nobody,offer viewed,{'offer id': 'x'},2\n"
+    )
+    with pytest.raises(BadRequest) as caught:
+        upload(pool, roomy, tenant, "starbucks_events", data)
+    assert "Line 3" in caught.value.message and "'person'" in caught.value.message
+    assert "nobody" in caught.value.message
+    assert rows(pool, tenant, "starbucks_events") == before

@@ -18,7 +18,7 @@ from seedpacks.errors import BadRequest
 from seedpacks.packs.model import Pack, Table
 from seedpacks.seeding import ddl, history, manifest, segments
 from seedpacks.seeding.progress import Progress
-from seedpacks.seeding.upload_errors import diagnose
+from seedpacks.seeding.upload_errors import check_references, diagnose
 from seedpacks.seeding.upload_mapping import (
     LINE,
     STAGE,
@@ -277,6 +277,7 @@ def upload_csv(
     if rows == 0:
         why = "the file has a header but no rows" if not staged else "every row was dropped"
         raise BadRequest(f"No valid rows to upload into {table.name}: {why}.")
+    check_references(conn, p=p, pg_schema=pg_schema)
     progress.step(STEP_FINISH)
     dropped = _dropped(conn, p) if staged > rows else {}
     removed = 0

@@ -187,3 +187,43 @@ def diagnose(conn: psycopg.Connection, p: Plan, error: psycopg.Error) -> BadRequ
             return BadRequest(f"Line {line}, {message}", line=line)
     reason = (error.diag.message_primary or str(error)).strip()
     return BadRequest(f"The file could not be mapped onto {p.table.name}: {reason}.")
+
+
+def check_references(conn: psycopg.Connection, *, p: Plan, pg_schema: str) -> None:
+    """Raise a 400 naming the first line whose reference (a declared one) finds no row."""
+    for ref in p.table.references:
+        if ref.table == p.table.name:
+            continue
+        column = sql.Identifier(ref.column)
+        row = conn.execute(
+            sql.SQL(
+                "SELECT t.{c} FROM {t} t WHERE t.{c} IS NOT NULL"
+                " AND NOT EXISTS (SELECT 1 FROM {r} r WHERE r.{k} = t.{c}) LIMIT 1"
+            ).format(
+                c=column,
+                t=sql.Identifier(pg_schema, p.table.name),
+                r=sql.Identifier(pg_schema, ref.table),
+                k=sql.Identifier(ref.target),
+            )
+        ).fetchone()
+        if row is None:
+            continue
+        value, source = row[0], p.sources.get(ref.column)
+        where, line = f"column '{ref.column}'", None
+        if source is not None and source.kind == "file":
+            found = conn.execute(
+                sql.SQL("SELECT min({}) FROM {} WHERE trim({}) = %s").format(
+                    sql.Identifier(LINE),
+                    sql.Identifier(STAGE),
+                    sql.Identifier(stage_column(source.index)),
+                ),
+                (str(value),),
+            ).fetchone()
+            if found and found[0] is not None:
+                line = file_line(conn, int(found[0]), len(p.header))
+                where = f"Line {line}, column '{source.header}'"
+        raise BadRequest(
+            f"{where}: {shown(str(value))} is no {ref.target} of {ref.table}; upload that row "
+            f"to {ref.table} first, or leave this one out.",
+            line=line,
+        )
