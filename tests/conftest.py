@@ -2,8 +2,6 @@
 one real HTTP server on loopback, a fresh tenant per test."""
 
 import os
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,14 +9,13 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-import uvicorn
 from psycopg import conninfo, sql
 from psycopg_pool import ConnectionPool
 
 from seedpacks import db
 from seedpacks.api.app import create_app
 from seedpacks.config import Settings
-from tests.helpers import free_port
+from tests.helpers import serving
 
 
 @pytest.fixture(scope="session")
@@ -67,19 +64,8 @@ def pool(settings: Settings) -> Iterator[ConnectionPool]:
 @pytest.fixture(scope="session")
 def server(settings: Settings, pool: ConnectionPool) -> Iterator[str]:
     """Serve the real app with uvicorn on a loopback port for the whole session."""
-    port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not instance.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture

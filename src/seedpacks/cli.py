@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from seedpacks import cli_output as show_
-from seedpacks.cli_support import emit_json, session
+from seedpacks.auth.identity import MisconfiguredAuth
+from seedpacks.cli_apikey import apikey
+from seedpacks.cli_support import EXIT_USAGE, emit_json, fail, session
 from seedpacks.packs.describe import describe
 from seedpacks.packs.registry import get_pack
 from seedpacks.seeding import operations
@@ -21,7 +23,20 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-Tenant = Annotated[str, typer.Option("--tenant", "-t", help="the tenant to act on")]
+app.add_typer(apikey, name="apikey")
+
+Tenant = Annotated[
+    str | None,
+    typer.Option("--tenant", "-t", help="the tenant to act on [default: the key's, or 'default']"),
+]
+ApiKey = Annotated[
+    str | None,
+    typer.Option(
+        envvar="SEEDPACKS_API_KEY",
+        help="act as this API key (or, with SEEDPACKS_AUTH=jwt, token): its tenant, its role",
+    ),
+]
+ADMIN, ANY_ROLE = ("admin",), ("admin", "editor", "viewer")
 Json = Annotated[bool, typer.Option("--json", help="print JSON on stdout, for scripts")]
 Key = Annotated[
     str, typer.Argument(metavar="KEY", help="the pack's key, e.g. starbucks (see `list`)")
@@ -29,9 +44,10 @@ Key = Annotated[
 
 
 @app.command("list")
-def list_packs(tenant: Tenant = "default", json: Json = False) -> None:
+def list_packs(tenant: Tenant = None, api_key: ApiKey = None, json: Json = False) -> None:
     """List the dataset packs, with counts, and mark the tenant's loaded one."""
     with session(json_output=json) as s:
+        tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="manage seed datasets")
         listing = operations.list_datasets(s.pool, tenant=tenant)
     if json:
         emit_json(listing)
@@ -57,7 +73,8 @@ def show(
 @app.command()
 def load(
     key: Key,
-    tenant: Tenant = "default",
+    tenant: Tenant = None,
+    api_key: ApiKey = None,
     force: Annotated[bool, typer.Option(help="replace the loaded pack (or reload it)")] = False,
     seed: Annotated[int | None, typer.Option(help="random seed; same seed, same rows")] = None,
     scale: Annotated[int, typer.Option(help="multiply customers, events, interactions")] = 1,
@@ -66,6 +83,7 @@ def load(
     """Load a pack into the tenant (one transaction), showing its progress."""
     started = time.monotonic()
     with session(json_output=json) as s, show_.operation_progress() as listener:
+        tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="manage seed datasets")
         result = operations.load_dataset(
             s.pool,
             s.settings,
@@ -89,9 +107,10 @@ def load(
 
 
 @app.command()
-def remove(key: Key, tenant: Tenant = "default", json: Json = False) -> None:
+def remove(key: Key, tenant: Tenant = None, api_key: ApiKey = None, json: Json = False) -> None:
     """Remove the loaded pack from the tenant: exactly what its load created."""
     with session(json_output=json) as s:
+        tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="manage seed datasets")
         result = operations.remove_dataset(s.pool, tenant=tenant, key=key)
     if json:
         emit_json(result)
@@ -109,7 +128,8 @@ def upload(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="the CSV file")
     ],
-    tenant: Tenant = "default",
+    tenant: Tenant = None,
+    api_key: ApiKey = None,
     json: Json = False,
 ) -> None:
     """Replace a loaded pack table's rows with a CSV file (one transaction), showing progress."""
@@ -118,6 +138,7 @@ def upload(
         file.open("rb") as stream,
         show_.operation_progress() as listener,
     ):
+        tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="upload seed dataset files")
         result = operations.upload_table(
             s.pool,
             s.settings,
@@ -135,9 +156,10 @@ def upload(
 
 
 @app.command()
-def status(tenant: Tenant = "default", json: Json = False) -> None:
+def status(tenant: Tenant = None, api_key: ApiKey = None, json: Json = False) -> None:
     """Show the tenant's loaded pack and its current or last seed operation."""
     with session(json_output=json) as s:
+        tenant = s.tenant_for(tenant, api_key, roles=ANY_ROLE, action="read")
         progress = operations.dataset_status(s.pool, tenant=tenant)
         current = operations.loaded_key(s.pool, tenant=tenant)
     result = {"currentlyLoaded": current, **progress}
@@ -152,7 +174,8 @@ def simulate(
     key: Key,
     decisions: Annotated[int, typer.Option(help="how many decisions to simulate")] = 1000,
     policy: Annotated[str, typer.Option(help="flow, random or oracle")] = "flow",
-    tenant: Tenant = "default",
+    tenant: Tenant = None,
+    api_key: ApiKey = None,
     seed: Annotated[int, typer.Option(help="random seed of the simulation")] = 0,
     channel: Annotated[str | None, typer.Option(help="default: most true arms")] = None,
     json: Json = False,
@@ -161,6 +184,7 @@ def simulate(
     from seedpacks.decisioning import simulate as simulation
 
     with session(json_output=json) as s:
+        tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="run simulations")
         if operations.loaded_key(s.pool, tenant=tenant) is None:
             operations.load_dataset(s.pool, s.settings, tenant=tenant, key=key)
         result = simulation.simulate(
@@ -183,6 +207,13 @@ def serve(
         typer.Option(min=1, help="server processes (the service keeps its state in PostgreSQL)"),
     ] = 1,
     access_log: Annotated[bool, typer.Option(help="log every request")] = True,
+    allow_trusted_headers: Annotated[
+        bool,
+        typer.Option(
+            "--allow-trusted-headers",
+            help="with SEEDPACKS_AUTH=headers, listen beyond loopback (a gateway sets the headers)",
+        ),
+    ] = False,
 ) -> None:
     """Run the HTTP API (and its embedded PostgreSQL unless SEEDPACKS_DATABASE_URL is set)."""
     import os
@@ -191,12 +222,22 @@ def serve(
 
     from seedpacks import db
     from seedpacks.api.app import create_app
+    from seedpacks.auth.modes import serve_refusal
     from seedpacks.config import get_settings
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
+    if allow_trusted_headers:
+        settings = settings.model_copy(update={"allow_trusted_headers": True})
+    refusal = serve_refusal(settings, host=host)
+    if refusal:
+        fail(refusal, EXIT_USAGE)
+    try:
+        service = create_app(settings)
+    except MisconfiguredAuth as exc:
+        fail(str(exc), EXIT_USAGE)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, access_log=access_log)
+        uvicorn.run(service, host=host, port=port, access_log=access_log)
         return
     # Worker processes import the app anew: start the embedded PostgreSQL once, here, and hand
     # every worker its URL rather than letting each start its own.

@@ -8,6 +8,8 @@ Exit codes (documented in the README):
   4 conflict (409): another pack is loaded, or another seed operation is running
   5 too large (413): the uploaded file is over the limit
   6 rate limited (429): too many loads or uploads for the tenant; try again later
+  7 not authenticated (401): the --api-key is unknown, revoked or expired (or the token refused)
+  8 forbidden (403): the key's role may not do this, or --tenant names another tenant
 """
 
 import json
@@ -23,11 +25,14 @@ import typer
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from seedpacks import db
+from seedpacks.auth.identity import check_role
+from seedpacks.auth.modes import credential_identity
 from seedpacks.config import Settings, get_settings
-from seedpacks.errors import SeedError
+from seedpacks.errors import Forbidden, SeedError
 
 EXIT_ERROR, EXIT_USAGE = 1, 2
-EXIT_CODES = {400: EXIT_USAGE, 404: 3, 409: 4, 413: 5, 429: 6}
+EXIT_CODES = {400: EXIT_USAGE, 401: 7, 403: 8, 404: 3, 409: 4, 413: 5, 429: 6}
+DEFAULT_TENANT = "default"
 
 
 def exit_code(status: int) -> int:
@@ -39,6 +44,23 @@ def exit_code(status: int) -> int:
 class Session:
     pool: ConnectionPool
     settings: Settings
+
+    def tenant_for(
+        self, tenant: str | None, api_key: str | None, *, roles: tuple[str, ...], action: str
+    ) -> str:
+        """Return the tenant to act on: the API key's, if one is given (its role checked), else
+        --tenant. Without a key the command acts as the operator holding the database's
+        credentials, which already grant every tenant."""
+        if not api_key:
+            return tenant or DEFAULT_TENANT
+        with self.pool.connection() as conn:
+            who = credential_identity(conn, self.settings, credential=api_key)
+        if tenant is not None and tenant != who.tenant:
+            raise Forbidden(
+                f"The API key acts for tenant '{who.tenant}'; --tenant '{tenant}' cannot change "
+                "that: drop --tenant."
+            )
+        return check_role(who, roles, action=action).tenant
 
 
 def emit_json(value: Any) -> None:

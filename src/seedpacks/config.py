@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,21 @@ class Settings(BaseSettings):
     port: int = 8000
     # Host names served besides loopback ones, comma-separated; `*` serves any (see README).
     allowed_hosts: str = ""
+    # Who a caller is (auth/modes.py): trusted identity headers, API keys, or JWT bearer tokens.
+    auth: Literal["headers", "api-key", "jwt"] = "headers"
+    # `seedpacks serve` listens beyond loopback in headers mode only with this (see README).
+    allow_trusted_headers: bool = False
+    # How long a server process trusts a key it looked up: a revocation takes this long at most.
+    api_key_cache_seconds: float = 5.0
+    jwt_public_key_file: Path | None = None
+    jwt_jwks_file: Path | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_algorithms: str = "RS256,ES256,EdDSA"
+    jwt_tenant_claim: str = "tenant"
+    jwt_role_claim: str = "role"
+    # Clock difference tolerated between the identity provider and this server (exp, nbf, iat).
+    jwt_leeway_seconds: int = 30
     pool_min_size: int = 2
     pool_max_size: int = 20
     # Connections of the decisioning pool (recommend, respond on the event loop; see bridge.py).

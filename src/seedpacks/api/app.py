@@ -8,8 +8,19 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from seedpacks import __version__, bridge, db
-from seedpacks.api import decisioning, errors, openapi, read, seed_datasets, upload, web
+from seedpacks.api import (
+    auth,
+    decisioning,
+    errors,
+    openapi,
+    read,
+    seed_datasets,
+    upload,
+    web,
+    whoami,
+)
 from seedpacks.api.deps import Pool
+from seedpacks.auth.modes import Authenticator
 from seedpacks.config import Settings, get_settings
 
 
@@ -44,12 +55,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Built here, so a credential mode that cannot work fails before the server starts.
+    app.state.authenticator = Authenticator(
+        settings, headers=auth.identify, loop_pool=lambda: app.state.loop_pool
+    )
     errors.install(app)
     app.include_router(seed_datasets.router)
     app.include_router(upload.router)
     app.include_router(read.router)
     app.include_router(decisioning.router)
-    openapi.install(app, max_scale=settings.max_scale)
+    app.include_router(whoami.router)
+    openapi.install(app, max_scale=settings.max_scale, auth=settings.auth)
     web.install(app)
 
     @app.get("/healthz", tags=["health"], summary="200 once the database answers")

@@ -1,24 +1,18 @@
-"""Trusted-gateway identity: the tenant and role come in the X-Tenant-Id and X-User-Role headers."""
+"""The caller's identity for the routes: SEEDPACKS_AUTH's mode (auth/modes.py) establishes it;
+in headers mode (a trusted gateway) the tenant and role come in X-Tenant-Id and X-User-Role."""
 
 import ipaddress
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from seedpacks.errors import BadRequest, Forbidden, Unauthorized
+from seedpacks.auth.identity import ROLES, Identity, check_role
+from seedpacks.errors import BadRequest, Unauthorized
 
-ROLES = ("admin", "editor", "viewer")
 # The roles each `require` dependency admits; the OpenAPI document derives its 403s from it.
-ADMITTED: dict[Callable[..., Awaitable["Identity"]], tuple[str, ...]] = {}
-
-
-@dataclass(frozen=True)
-class Identity:
-    tenant: str
-    role: str
+ADMITTED: dict[Callable[..., Awaitable[Identity]], tuple[str, ...]] = {}
 
 
 # HTTP's own whitespace; anything else around or inside an identity is refused, not trimmed.
@@ -73,6 +67,7 @@ def _refused_character(value: str) -> str | None:
 
 def identify(request: Request) -> Identity:
     """Return the caller's identity from the headers (400 malformed, 401 missing or unknown)."""
+    # Headers mode only; the credential modes never read identity from headers.
     check_host(request, allowed=request.app.state.settings.allowed_hosts)
     tenant = _header_value(request, "X-Tenant-Id") or ""
     raw_role = _header_value(request, "X-User-Role")
@@ -101,7 +96,12 @@ async def identity(
     x_user_role: Annotated[str | None, Header(description="admin, editor or viewer.")] = None,
 ) -> Identity:
     """Return the caller's identity, or raise 400/401 when it is malformed, missing or unknown."""
-    return identify(request)
+    return await authenticate(request)
+
+
+async def authenticate(request: Request) -> Identity:
+    """Return the caller's identity as the configured SEEDPACKS_AUTH mode establishes it."""
+    return await request.app.state.authenticator.identify(request)  # type: ignore[no-any-return]
 
 
 def require(*roles: str, action: str) -> Callable[..., Awaitable[Identity]]:
@@ -109,10 +109,7 @@ def require(*roles: str, action: str) -> Callable[..., Awaitable[Identity]]:
 
     # async: pure checks, so no hop through the thread pool on every request.
     async def dependency(who: Annotated[Identity, Depends(identity)]) -> Identity:
-        if who.role not in roles:
-            allowed = " or ".join(roles)
-            raise Forbidden(f"Role '{who.role}' may not {action}; this needs role {allowed}.")
-        return who
+        return check_role(who, roles, action=action)
 
     ADMITTED[dependency] = roles
     return dependency

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from seedpacks import bridge
-from seedpacks.api.auth import Identity, identify, require
+from seedpacks.api.auth import Identity, authenticate, require
 from seedpacks.api.deps import LoopPoolDep, Pool
 from seedpacks.api.direct import DirectRoute, direct, is_json
 from seedpacks.api.openapi import errors
@@ -154,7 +154,7 @@ async def _body_and_decider(request: Request, model: type[B]) -> tuple[B, Identi
     checks it; None for a body FastAPI's own path should answer (not JSON, or invalid)."""
     if not is_json(request):
         return None
-    who = await _decider(identify(request))
+    who = await _decider(await authenticate(request))
     try:
         return model.model_validate_json(await request.body()), who
     except ValidationError:

@@ -2,8 +2,9 @@
 
 Routes declare the errors of their own logic with `responses=errors(404, 409)`; `install`
 adds what follows from how a route is built: 400 where FastAPI would have said 422 (the app
-answers invalid input with 400), 401 where the route reads the identity headers, and 403 where
-its role check admits only some roles.
+answers invalid input with 400), 401 where the route needs an identity, and 403 where its role
+check admits only some roles. The security schemes are those of the configured SEEDPACKS_AUTH
+mode; in the credential modes the identity headers are not parameters (they grant nothing).
 """
 
 from typing import Any
@@ -15,9 +16,13 @@ from pydantic import BaseModel, ConfigDict
 
 from seedpacks.api.auth import ADMITTED, ROLES
 
-DESCRIPTIONS = {
+DESCRIPTIONS: dict[int | str, str] = {
     400: "Invalid request: a parameter, header or body field is wrong; the message says which.",
     401: "Missing or unknown identity: send X-Tenant-Id and X-User-Role (admin, editor, viewer).",
+    # 401 in the credential modes (SEEDPACKS_AUTH), replacing the one above.
+    "401api-key": "Missing, unknown, revoked or expired API key: send X-API-Key or a Bearer key.",
+    "401jwt": "Missing or refused bearer token: expired, wrongly signed, wrong issuer or audience,"
+    " or without the tenant and role claims.",
     403: "The caller's role may not do this.",
     404: "Not found: the message says what (pack, schema, or the pack is not loaded).",
     409: "Conflict with the tenant's state: a pack is loaded, or a seed operation is running.",
@@ -26,6 +31,24 @@ DESCRIPTIONS = {
     503: "The database stayed busy or out of reach too long: nothing changed; try again shortly.",
 }
 _REF = "#/components/schemas/ErrorBody"
+IDENTITY_HEADERS = {"x-tenant-id", "x-user-role"}
+SCHEMES: dict[str, dict[str, dict[str, Any]]] = {
+    "headers": {
+        "TenantHeader": {"type": "apiKey", "in": "header", "name": "X-Tenant-Id"},
+        "RoleHeader": {"type": "apiKey", "in": "header", "name": "X-User-Role"},
+    },
+    "api-key": {
+        "ApiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        "ApiKeyBearer": {"type": "http", "scheme": "bearer", "description": "an API key"},
+    },
+    "jwt": {"BearerToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+}
+# Each entry is one way to authenticate (both headers together; either form of the key).
+SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "headers": [{"TenantHeader": [], "RoleHeader": []}],
+    "api-key": [{"ApiKeyHeader": []}, {"ApiKeyBearer": []}],
+    "jwt": [{"BearerToken": []}],
+}
 
 
 class ErrorBody(BaseModel):
@@ -66,6 +89,18 @@ def _has_identity(operation: dict[str, Any]) -> bool:
     return any(p.get("name", "").lower() == "x-tenant-id" for p in operation.get("parameters", []))
 
 
+def _secure(operation: dict[str, Any], *, auth: str) -> None:
+    operation["security"] = SECURITY[auth]
+    if auth != "headers":
+        operation["parameters"] = [
+            p for p in operation["parameters"] if p.get("name", "").lower() not in IDENTITY_HEADERS
+        ]
+        if not operation["parameters"]:
+            del operation["parameters"]
+    described = DESCRIPTIONS.get(f"401{auth}")
+    operation["responses"].setdefault("401", _response(401, described))
+
+
 def _admitted(dependant: Dependant) -> tuple[str, ...] | None:
     for sub in dependant.dependencies:
         roles = ADMITTED.get(sub.call) if sub.call else None  # type: ignore[arg-type]
@@ -89,7 +124,7 @@ def _add_forbidden(app: FastAPI, document: dict[str, Any]) -> None:
                 operation["responses"].setdefault("403", _response(403))
 
 
-def _rewrite(document: dict[str, Any], *, max_scale: int) -> None:
+def _rewrite(document: dict[str, Any], *, max_scale: int, auth: str) -> None:
     for path in document.get("paths", {}).values():
         for operation in path.values():
             for parameter in operation.get("parameters", []):
@@ -100,21 +135,22 @@ def _rewrite(document: dict[str, Any], *, max_scale: int) -> None:
             if responses.pop("422", None) is not None:
                 responses.setdefault("400", _response(400))
             if _has_identity(operation):
-                responses.setdefault("401", _response(401))
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+                _secure(operation, auth=auth)
+    document.setdefault("components", {})["securitySchemes"] = SCHEMES[auth]
+    schemas = document["components"].setdefault("schemas", {})
     schemas.setdefault("ErrorBody", ErrorBody.model_json_schema())
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
 
 
-def install(app: FastAPI, *, max_scale: int) -> None:
+def install(app: FastAPI, *, max_scale: int, auth: str = "headers") -> None:
     """Make `app.openapi()` document the app's real error responses and limits."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = generate()
-            _rewrite(document, max_scale=max_scale)
+            _rewrite(document, max_scale=max_scale, auth=auth)
             _add_forbidden(app, document)
             app.openapi_schema = document
         return app.openapi_schema
