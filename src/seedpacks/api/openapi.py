@@ -98,7 +98,11 @@ def _secure(operation: dict[str, Any], *, auth: str) -> None:
         if not operation["parameters"]:
             del operation["parameters"]
     described = DESCRIPTIONS.get(f"401{auth}")
-    operation["responses"].setdefault("401", _response(401, described))
+    if described is None:
+        operation["responses"].setdefault("401", _response(401))
+    else:
+        # A route's own 401 speaks of identity headers; in this mode a credential is asked for.
+        operation["responses"]["401"] = _response(401, described)
 
 
 def _admitted(dependant: Dependant) -> tuple[str, ...] | None:
