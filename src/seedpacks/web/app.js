@@ -17,7 +17,7 @@ const COUNT_ORDER = [
   "contactPolicies", "outcomeTypes", "models", "experiments", "decisionFlows", "segments",
 ];
 const TRAILING = ["interactions", "interactionSummaries", "segmentCustomers"];
-const state = { packs: [], loaded: null, busy: false, counts: null };
+const state = { packs: [], loaded: null, busy: false, counts: null, mode: "headers", who: null };
 
 function countRank([key]) {
   if (COUNT_ORDER.includes(key)) return COUNT_ORDER.indexOf(key);
@@ -43,16 +43,35 @@ function el(tag, attrs = {}, ...children) {
 }
 
 // --- identity --------------------------------------------------------------------------
+// The server says how callers authenticate (GET /api/v1/auth). With identity headers the page
+// sends the tenant and role chosen at the top right, kept in localStorage. With an API key or a
+// bearer token it asks for it, keeps it in sessionStorage (gone when the tab closes), sends it on
+// every call, and shows the tenant and role the server says it grants.
+
+const KEY_STORE = "seedpacks.credential";
+const CREDENTIAL_NAMES = { "api-key": "API key", jwt: "Bearer token" };
 
 function identity() {
+  if (state.mode !== "headers") return state.who || { tenant: "", role: "" };
   return {
     tenant: localStorage.getItem("seedpacks.tenant") || "default",
     role: localStorage.getItem("seedpacks.role") || "admin",
   };
 }
 
+function credentialHeaders() {
+  if (state.mode === "headers") {
+    const { tenant, role } = identity();
+    return { "X-Tenant-Id": tenant, "X-User-Role": role };
+  }
+  const credential = sessionStorage.getItem(KEY_STORE);
+  if (!credential) return {};
+  return state.mode === "api-key" ? { "X-API-Key": credential } : { Authorization: `Bearer ${credential}` };
+}
+
 function setupIdentity() {
   const { tenant, role } = identity();
+  $("identity").hidden = false;
   $("tenant").value = tenant;
   $("role").value = role;
   $("identity").addEventListener("submit", (event) => {
@@ -66,6 +85,67 @@ function setupIdentity() {
   $("role").addEventListener("change", () => $("identity").requestSubmit());
 }
 
+function askForCredential(message) {
+  state.who = null;
+  sessionStorage.removeItem(KEY_STORE);
+  $("signed-in").hidden = true;
+  $("credential").hidden = false;
+  $("credential-value").value = "";
+  $("loaded").hidden = true;
+  const name = CREDENTIAL_NAMES[state.mode];
+  const how = state.mode === "api-key"
+    ? ["An operator creates one with ", el("code", {}, "seedpacks apikey create --tenant T --role admin"), "."]
+    : ["Use a token from your identity provider."];
+  $("packs").replaceChildren(
+    el("p", { class: "muted wide" }, `This server needs your ${name}: enter it at the top right. `, how));
+  if (message) showError(message);
+  $("credential-value").focus();
+}
+
+async function signIn() {
+  try {
+    state.who = await api("GET", "/auth/me");
+  } catch (error) {
+    if (error.status === 401 || error.status === 403) return askForCredential(error.message);
+    throw error;
+  }
+  $("credential").hidden = true;
+  $("signed-in").hidden = false;
+  $("who").textContent = `Tenant ${state.who.tenant} · ${state.who.role}`;
+  state.counts = null;
+  await refresh();
+}
+
+function setupCredential() {
+  $("credential-label").textContent = CREDENTIAL_NAMES[state.mode];
+  $("credential").addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearMessages();
+    sessionStorage.setItem(KEY_STORE, $("credential-value").value.trim());
+    signIn();
+  });
+  $("sign-out").addEventListener("click", () => {
+    clearMessages();
+    askForCredential();
+  });
+  if (sessionStorage.getItem(KEY_STORE)) signIn();
+  else askForCredential();
+}
+
+async function start() {
+  try {
+    state.mode = (await api("GET", "/auth")).mode;
+  } catch (error) {
+    state.mode = "headers";
+  }
+  if (state.mode === "headers") {
+    setupIdentity();
+    refresh();
+  } else {
+    setupCredential();
+  }
+}
+
 // --- HTTP ------------------------------------------------------------------------------
 
 class ApiError extends Error {
@@ -77,12 +157,11 @@ class ApiError extends Error {
 }
 
 async function api(method, path, { body } = {}) {
-  const { tenant, role } = identity();
   let response;
   try {
     response = await fetch(API + path, {
       method,
-      headers: { "X-Tenant-Id": tenant, "X-User-Role": role, Accept: "application/json" },
+      headers: { ...credentialHeaders(), Accept: "application/json" },
       body,
     });
   } catch (error) {
@@ -393,6 +472,8 @@ async function refresh() {
     state.packs = listing.datasets;
     state.loaded = listing.currentlyLoaded;
   } catch (error) {
+    // A key revoked or expired while the page is open: ask for another.
+    if (error.status === 401 && state.mode !== "headers") return askForCredential(error.message);
     state.packs = [];
     state.loaded = null;
     $("packs").replaceChildren(el("p", { class: "muted" }, "Only an admin can load or remove packs."));
@@ -412,7 +493,4 @@ async function refresh() {
   }
 }
 
-document.addEventListener("DOMContentLoaded", () => {
-  setupIdentity();
-  refresh();
-});
+document.addEventListener("DOMContentLoaded", start);
