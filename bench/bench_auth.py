@@ -7,8 +7,9 @@ Uses SEEDPACKS_DATABASE_URL, or an embedded PostgreSQL in a temporary folder. Bu
 app's authenticator for each mode and calls it on a real Starlette request, on one event loop:
 headers mode (the header parsing and Host check), an API key found in the process's cache, an
 API key looked up in PostgreSQL on every call (cache off: the cost of a cache miss, a round trip
-through the decisions' pool), and JWTs signed RS256 (2048-bit) and ES256. Prints, as the median
-of the rounds, microseconds per call, and the rows the API-key calls wrote (last use is
+through the decisions' pool), and JWTs signed RS256 (2048-bit) and ES256, reused (remembered
+after the first call) and new on every call (a signature check each). Prints, as the median of
+the rounds, microseconds per call, and the rows the API-key calls wrote (last use is
 recorded at most once a minute per key, so thousands of calls should write one row).
 """
 
@@ -56,17 +57,17 @@ def _pem(key: Any) -> str:
     return public.decode()
 
 
-def _token(key: Any, algorithm: str) -> str:
+def _token(key: Any, algorithm: str, number: int = 0) -> str:
     now = int(time.time())
     claims = {"iss": ISSUER, "aud": AUDIENCE, "exp": now + 3600, "tenant": "t", "role": "admin"}
-    return jwt.encode(claims, key, algorithm=algorithm)
+    return jwt.encode({**claims, "jti": str(number)}, key, algorithm=algorithm)
 
 
-async def _time(calls: int, request: Request, identify: Callable[..., Any]) -> float:
+async def _time(requests: list[Request], identify: Callable[..., Any]) -> float:
     started = time.perf_counter()
-    for _ in range(calls):
+    for request in requests:
         await identify(request)
-    return (time.perf_counter() - started) / calls * 1e6
+    return (time.perf_counter() - started) / len(requests) * 1e6
 
 
 def _updates(url: str) -> int:
@@ -106,17 +107,19 @@ def main() -> None:
     }
 
     async def measure() -> None:
-        cases: dict[str, tuple[Settings, dict[str, str]]] = {
-            "headers": (base, {"X-Tenant-Id": "t", "X-User-Role": "admin"}),
+        # Each case: its settings, and the headers of its calls (cycled through).
+        cases: dict[str, tuple[Settings, list[dict[str, str]]]] = {
+            "headers": (base, [{"X-Tenant-Id": "t", "X-User-Role": "admin"}]),
             "api-key, cached": (
                 base.model_copy(update={"auth": "api-key"}),
-                {"X-API-Key": key},
+                [{"X-API-Key": key}],
             ),
             "api-key, looked up every call": (
                 base.model_copy(update={"auth": "api-key", "api_key_cache_seconds": 0}),
-                {"X-API-Key": key},
+                [{"X-API-Key": key}],
             ),
         }
+        fresh = max(args.calls // 20, 100)
         for algorithm, signer in signers.items():
             pem = folder / f"{algorithm}.pem"
             pem.write_text(_pem(signer))
@@ -128,21 +131,31 @@ def main() -> None:
                     "jwt_audience": AUDIENCE,
                 }
             )
-            cases[f"jwt {algorithm}"] = (
+            cases[f"jwt {algorithm}, token reused"] = (
                 jwt_settings,
-                {"Authorization": f"Bearer {_token(signer, algorithm)}"},
+                [{"Authorization": f"Bearer {_token(signer, algorithm)}"}],
+            )
+            cases[f"jwt {algorithm}, new token every call"] = (
+                jwt_settings,
+                [
+                    {"Authorization": f"Bearer {_token(signer, algorithm, n + 1)}"}
+                    for n in range(fresh * args.rounds)
+                ],
             )
         print(f"{'mode':32} {'us per call':>12}  rows written by the calls")
         for name, (settings, headers) in cases.items():
             app = create_app(settings)
             app.state.loop_pool = bridge.LoopPool(url, size=2)
-            request = _request(app, headers)
             identify = app.state.authenticator.identify
-            calls = args.calls if "every call" not in name else max(args.calls // 10, 100)
-            await identify(request)  # warm: the first API-key call looks the key up
+            await identify(_request(app, headers[0]))  # warm: an API key is looked up once
+            calls = fresh if "every call" in name else args.calls
+            rounds = []
+            for r in range(args.rounds):
+                chosen = [headers[(r * calls + n) % len(headers)] for n in range(calls)]
+                rounds.append([_request(app, h) for h in chosen])
             _backdate_last_use(url, key)
             before = _updates(url)
-            timings = [await _time(calls, request, identify) for _ in range(args.rounds)]
+            timings = [await _time(requests, identify) for requests in rounds]
             # Closing the connections makes their backends report what they updated.
             app.state.loop_pool.close()
             await asyncio.sleep(1.0)

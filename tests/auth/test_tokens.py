@@ -2,6 +2,7 @@
 expired, wrongly signed, wrongly addressed or incomplete tokens are 401; configuration that
 cannot work is refused at start."""
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,31 @@ def test_a_file_that_is_no_public_key_is_refused(tmp_path: Path) -> None:
     broken.write_text('{"keys": "none"}')
     with pytest.raises(MisconfiguredAuth, match="JWKS"):
         tokens.from_settings(_settings(tmp_path, jwt_public_key_file=None, jwt_jwks_file=broken))
+
+
+def test_a_verified_token_is_remembered_until_it_expires(
+    verifier: tokens.TokenVerifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [time.time()]
+    verifier._clock = lambda: now[0]
+    decoded: list[str] = []
+    decode = tokens.jwt.decode
+
+    def counting(value: str, *args: Any, **kwargs: Any) -> Any:
+        decoded.append(value)
+        return decode(value, *args, **kwargs)
+
+    monkeypatch.setattr(tokens.jwt, "decode", counting)
+    good = token(PROVIDER, expires_in=600)
+    assert verifier.identity(good) == verifier.identity(good) == Identity("acme", "admin")
+    assert decoded == [good]
+    # Past its exp (and the leeway) the remembered verdict is not used: verified afresh.
+    now[0] += 600 + verifier.leeway + 1
+    verifier.identity(good)
+    assert decoded == [good, good]
+    # A refused token is never remembered.
+    forged = token(IMPOSTOR)
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            verifier.identity(forged)
+    assert decoded.count(forged) == 2
