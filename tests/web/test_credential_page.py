@@ -1,7 +1,8 @@
-"""The Sample Data page on a server that needs an API key: it asks for the key, keeps it in
+"""The Sample Data page on a server that needs an API key or a token: it asks for it, keeps it in
 sessionStorage only, sends it on every call, shows whom it grants, and asks again on a 401."""
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +13,11 @@ from seedpacks.api.app import create_app
 from seedpacks.auth import keys
 from seedpacks.config import Settings
 from seedpacks.seeding import operations
+from tests.auth.jwt_keys import AUDIENCE, ISSUER, pem, rsa_key, token
 from tests.helpers import serving
 
 Shot = Callable[[Any, str], None]
+PROVIDER = rsa_key()
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +102,38 @@ def test_a_viewer_key_reads_and_a_revoked_key_is_asked_again(
     page.reload()
     expect(page.get_by_role("alert")).to_contain_text("was revoked")
     expect(page.get_by_label("API key")).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def token_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    public = Path(tmp_path_factory.mktemp("idp")) / "idp.pem"
+    public.write_text(pem(PROVIDER))
+    changed = settings.model_copy(
+        update={
+            "auth": "jwt",
+            "jwt_public_key_file": public,
+            "jwt_issuer": ISSUER,
+            "jwt_audience": AUDIENCE,
+        }
+    )
+    with serving(create_app(changed)) as url:
+        yield url
+
+
+def test_with_jwt_the_page_sends_the_token_as_bearer(
+    browser: Any, token_server: str, tenant: str
+) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(token_server + "/")
+        sent: list[str] = []
+        page.on("request", lambda r: sent.append(r.headers.get("authorization", "")))
+        page.get_by_label("Bearer token").fill(token(PROVIDER, tenant=tenant, role="editor"))
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("#who")).to_have_text(f"Tenant {tenant} · editor")
+        expect(page.get_by_role("alert")).to_contain_text("Role 'editor' may not")
+        assert sent and all(value.startswith("Bearer ey") for value in sent)
+    finally:
+        context.close()
