@@ -67,7 +67,6 @@ def _refused_character(value: str) -> str | None:
 
 def identify(request: Request) -> Identity:
     """Return the caller's identity from the headers (400 malformed, 401 missing or unknown)."""
-    # Headers mode only; the credential modes never read identity from headers.
     check_host(request, allowed=request.app.state.settings.allowed_hosts)
     tenant = _header_value(request, "X-Tenant-Id") or ""
     raw_role = _header_value(request, "X-User-Role")

@@ -16,19 +16,21 @@ from pydantic import BaseModel, ConfigDict
 
 from seedpacks.api.auth import ADMITTED, ROLES
 
-DESCRIPTIONS: dict[int | str, str] = {
+DESCRIPTIONS = {
     400: "Invalid request: a parameter, header or body field is wrong; the message says which.",
     401: "Missing or unknown identity: send X-Tenant-Id and X-User-Role (admin, editor, viewer).",
-    # 401 in the credential modes (SEEDPACKS_AUTH), replacing the one above.
-    "401api-key": "Missing, unknown, revoked or expired API key: send X-API-Key or a Bearer key.",
-    "401jwt": "Missing or refused bearer token: expired, wrongly signed, wrong issuer or audience,"
-    " or without the tenant and role claims.",
     403: "The caller's role may not do this.",
     404: "Not found: the message says what (pack, schema, or the pack is not loaded).",
     409: "Conflict with the tenant's state: a pack is loaded, or a seed operation is running.",
     413: "The uploaded file is larger than the limit.",
     429: "Rate limit reached for the tenant: wait Retry-After seconds.",
     503: "The database stayed busy or out of reach too long: nothing changed; try again shortly.",
+}
+# The 401 of the credential modes (SEEDPACKS_AUTH), instead of the one above.
+CREDENTIAL_401 = {
+    "api-key": "Missing, unknown, revoked or expired API key: send X-API-Key or a Bearer key.",
+    "jwt": "Missing or refused bearer token: expired, wrongly signed, wrong issuer or audience,"
+    " or without the tenant and role claims.",
 }
 _REF = "#/components/schemas/ErrorBody"
 IDENTITY_HEADERS = {"x-tenant-id", "x-user-role"}
@@ -97,7 +99,7 @@ def _secure(operation: dict[str, Any], *, auth: str) -> None:
         ]
         if not operation["parameters"]:
             del operation["parameters"]
-    described = DESCRIPTIONS.get(f"401{auth}")
+    described = CREDENTIAL_401.get(auth)
     if described is None:
         operation["responses"].setdefault("401", _response(401))
     else:
