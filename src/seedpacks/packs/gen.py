@@ -7,8 +7,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from scipy import special
+
 from seedpacks.packs import rng
-from seedpacks.packs.model import Generator
+from seedpacks.packs.depend import Dependent, Param, columns_of, describe, value
+from seedpacks.packs.model import Copula, Generator
 
 Lookup = Callable[[str, str, np.ndarray], pl.Series]
 
@@ -32,6 +35,7 @@ class Block:
         table_rows: Callable[[str], int],
         lookup: Lookup,
         unit_rows: Callable[[str], int | None] | None = None,
+        copulas: Sequence[Copula] = (),
     ) -> None:
         self.pack, self.seed, self.scale, self.table = pack, seed, scale, table
         self.idx = idx
@@ -40,6 +44,8 @@ class Block:
         self._table_rows = table_rows
         self._lookup = lookup
         self._unit_rows = unit_rows
+        self._copula_of = {col: (c, i) for c in copulas for i, col in enumerate(c.columns)}
+        self._joint: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.idx)
@@ -51,6 +57,9 @@ class Block:
         return rng.stream_key(self.pack, self.seed, self.table, self.column, lane)
 
     def uniform(self, lane: int = 0) -> np.ndarray:
+        """Floats in [0, 1); lane 0 of a column in a copula is its correlated draw."""
+        if lane == 0 and self.column in self._copula_of:
+            return special.ndtr(self._correlated())
         return rng.uniform(self.key(), self.idx, lane)
 
     def uniform_named(self, name: str) -> np.ndarray:
@@ -58,7 +67,26 @@ class Block:
         return rng.uniform(rng.stream_key(self.pack, self.seed, self.table, name), self.idx)
 
     def normal(self, lane: int = 0) -> np.ndarray:
+        """Standard normals; lane 0 of a column in a copula is its correlated draw."""
+        if lane == 0 and self.column in self._copula_of:
+            return self._correlated()
         return rng.normal(self.key(), self.idx, lane)
+
+    def _correlated(self) -> np.ndarray:
+        """Return this column's normal draw of its copula: its row of the Cholesky factor
+        times the copula's independent normals (one stream each, shared by its columns)."""
+        copula, position = self._copula_of[self.column]
+        if copula.name not in self._joint:
+            independent = np.stack(
+                [
+                    rng.normal(rng.stream_key(self.pack, self.seed, self.table, copula.name, j),
+                               self.idx)
+                    for j in range(len(copula.columns))
+                ]
+            )
+            factor = np.linalg.cholesky(np.asarray(copula.correlation, dtype=np.float64))
+            self._joint[copula.name] = factor @ independent
+        return self._joint[copula.name][position]
 
     def rows(self, table: str) -> int:
         """Return how many rows `table` has at this load's scale."""
@@ -272,6 +300,13 @@ def choice_by(
             codes[rest] = value_codes[np.searchsorted(cumulative, u[rest], side="right")]
         return series.gather(codes)
 
+    if isinstance(by, str):
+        listed = "; ".join(
+            f"{key}: " + ", ".join(f"{v} {w:g}" for v, w in zip(*table[key], strict=True))
+            for key in table
+            if key is not _DEFAULT
+        )
+        return Dependent(gen, (by,), f"weights of each value by {by} ({listed})")
     return gen
 
 
@@ -324,3 +359,73 @@ def bernoulli(logit: Callable[[Block], np.ndarray]) -> Generator:
         return b.uniform() < 1.0 / (1.0 + np.exp(-np.asarray(logit(b), dtype=np.float64)))
 
     return gen
+
+
+def truncnormal(
+    mean: Param, sd: Param, *, low: Param, high: Param, decimals: int | None = 0
+) -> Generator:
+    """Normal values truncated to [low, high] (not clipped: no pile-up at a bound), where each
+    parameter may follow earlier columns (seedpacks.packs.depend); integers when decimals is
+    None or 0, rounded to tens or thousands when it is -1 or -3.
+
+    The row's draw goes through the truncated normal's quantile function, so a copula's rank
+    correlation survives bounds that differ from row to row.
+    """
+    params = (mean, sd, low, high)
+
+    def gen(b: Block) -> np.ndarray:
+        m, s, lo, hi = (value(p, b) for p in params)
+        a, z = special.ndtr((lo - m) / s), special.ndtr((hi - m) / s)
+        u = np.clip(a + b.uniform() * (z - a), 1e-12, 1 - 1e-12)
+        x = np.clip(m + s * special.ndtri(u), lo, hi)
+        if not decimals:
+            return np.clip(np.rint(x), np.ceil(lo), np.floor(hi)).astype(np.int64)
+        step = 10.0**-decimals
+        # Rounded to the step, yet within the bounds: a bound off the grid rounds inwards.
+        return np.clip(np.round(x, decimals), np.ceil(lo / step) * step, np.floor(hi / step) * step)
+
+    on = tuple(dict.fromkeys(c for p in params for c in columns_of(p)))
+    if not on:
+        return gen
+    rule = (
+        f"normal, mean {describe(mean)}, sd {describe(sd)}, "
+        f"truncated to [{describe(low)}, {describe(high)}]"
+    )
+    return Dependent(gen, on, rule)
+
+
+def missing_together(inner: Generator, stream: str, share: float) -> Generator:
+    """Values of `inner`, NULL in the same rows as every column using the same `stream`: about
+    `share` of the rows (e.g. a profile whose age, gender and income are all unknown)."""
+
+    def unknown(b: Block) -> np.ndarray:
+        return b.uniform_named(stream) < share
+
+    rule = f"NULL for {share:.1%} of rows, the same rows as the other columns of '{stream}'"
+    return Dependent(null_where(inner, unknown), (), rule, shares=(stream,))
+
+
+def periods(spans: Sequence[tuple[date, date, float]]) -> Generator:
+    """Dates from consecutive (first, last, weight) periods: a period by weight, then a day in
+    it uniformly (e.g. sign-ups that bunch in some half years)."""
+    first = np.array([np.datetime64(a, "D") for a, _, _ in spans])
+    length = np.array([(np.datetime64(b, "D") - np.datetime64(a, "D")).astype(np.int64) + 1
+                       for a, b, _ in spans])
+    w = np.array([weight for _, _, weight in spans], dtype=np.float64)
+    cumulative = np.cumsum(w / w.sum())
+    cumulative[-1] = 1.0
+
+    def gen(b: Block) -> np.ndarray:
+        period = np.searchsorted(cumulative, b.uniform(0), side="right")
+        return first[period] + np.floor(b.uniform(1) * length[period]).astype(np.int64)
+
+    return gen
+
+
+def from_journey() -> Generator:
+    """A column of a journey table: its values come from the table's journey, not per row."""
+
+    def gen(b: Block) -> np.ndarray:
+        raise TypeError(f"{b.table}.{b.column} is generated by the table's journey")
+
+    return Dependent(gen, (), "from each customer's journey (see the table's journey)")

@@ -65,6 +65,39 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Copula:
+    """Correlated columns: their own random draws are joined by a Gaussian copula.
+
+    Each column keeps its marginal (its generator maps its draw as before), while the draws
+    are standard normals with this correlation matrix, so the columns' rank correlations
+    follow it. A copula is a table's declaration; its columns are numeric or ordered.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    correlation: tuple[tuple[float, ...], ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Journey:
+    """Rows generated customer by customer instead of row by row.
+
+    `build` receives whole scale units of the customer table (seedpacks.seeding.journeys
+    `Units`) and returns those customers' rows together, each customer's in time order, exactly
+    `Table.rows` rows per unit: so the row count stays declared and a unit's rows depend on that
+    unit only. Columns whose names start with "_" are the journey's own (e.g. the channel an
+    offer went out on) and are not stored; a ground truth can derive the history from them.
+    """
+
+    customers: str
+    build: Callable[[Any], pl.DataFrame]
+    description: str
+    # What the journeys guarantee for every row, in words (the describe endpoint lists them).
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     description: str
@@ -76,6 +109,8 @@ class Table:
     references: tuple[Reference, ...] = ()
     indexes: tuple[tuple[str, ...], ...] = ()
     csv: CsvMapping | None = CsvMapping()
+    copulas: tuple[Copula, ...] = ()
+    journey: Journey | None = None
 
     @property
     def count_key(self) -> str:
@@ -262,6 +297,24 @@ class Arm:
 
 
 @dataclass(frozen=True)
+class HistoryFrom:
+    """The interaction history is a journey table's impressions, row for row.
+
+    The journey marks its impression rows in the boolean column `impression`, and gives each
+    the customer (`customer`), the offer (`offer`), the channel (`channel`), whether it led to a positive outcome
+    (`positive`) and when it happened (`at`, hours after the truth's `start`).
+    """
+
+    table: str
+    customer: str
+    offer: str
+    channel: str = "_channel"
+    positive: str = "_positive"
+    impression: str = "_impression"
+    at: str = "_hour"
+
+
+@dataclass(frozen=True)
 class GroundTruth:
     customer_table: str
     customer_id: str
@@ -273,6 +326,9 @@ class GroundTruth:
     interactions: int
     start: date = date(2024, 1, 1)
     days: int = 90
+    # The journey table whose impressions are the history (one story: see `HistoryFrom`);
+    # None: interactions are sampled from the arms independently.
+    history_from: HistoryFrom | None = None
 
 
 @dataclass(frozen=True)

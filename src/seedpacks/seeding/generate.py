@@ -11,6 +11,7 @@ from seedpacks.packs import rng
 from seedpacks.packs.gen import Block, as_series
 from seedpacks.packs.model import Column, ColumnType, Creative, Pack
 from seedpacks.packs.truth import feature_matrix, probabilities, weight_matrix
+from seedpacks.seeding import journeys
 
 POLARS_TYPES: dict[ColumnType, pl.DataType] = {
     "text": pl.String(),
@@ -56,6 +57,7 @@ class Generator:
             table_rows=self.rows,
             lookup=self.column,
             unit_rows=self.unit_rows,
+            copulas=self.pack.table(table).copulas,
         )
 
     def _fill(self, block: Block, start: int = 0, stop: int | None = None) -> None:
@@ -76,6 +78,9 @@ class Generator:
         block is kept for the next call at the same rows, which adds the columns it lacks.
         """
         wanted = set(names)
+        if self.pack.table(table).journey is not None:
+            rows = self._journey_rows(table, idx)
+            return {name: rows[name] for name in wanted}
         order = [c.name for c in self.pack.table(table).columns]
         needed = 1 + max(order.index(name) for name in wanted)
         unique, inverse = _unique(idx)
@@ -97,13 +102,57 @@ class Generator:
 
     def frame(self, table: str, idx: np.ndarray) -> pl.DataFrame:
         """Return every column of `table` at the given row numbers."""
+        spec = self.pack.table(table)
+        if spec.journey is not None:
+            return self._journey_rows(table, idx).select(c.name for c in spec.columns)
         block = self._block(table, idx)
         self._fill(block)
         return pl.DataFrame(list(block.values.values()))
 
+    def _journey_rows(self, table: str, idx: np.ndarray) -> pl.DataFrame:
+        """Return a journey table's rows at the given row numbers, hidden columns included."""
+        per_unit = self.pack.table(table).rows
+        if len(idx) == 0:
+            return self._journey(table, 0, 1).clear()
+        first = int(idx.min()) // per_unit
+        frame = self._journey(table, first, int(idx.max()) // per_unit - first + 1)
+        offsets = idx.astype(np.int64) - first * per_unit
+        if offsets[-1] - offsets[0] == len(offsets) - 1 and np.all(np.diff(offsets) == 1):
+            return frame.slice(int(offsets[0]), len(offsets))
+        return frame[offsets]
+
+    def _journey(self, table: str, first: int, count: int) -> pl.DataFrame:
+        """Return the rows of `count` scale units from unit `first` (the last ones, per thread,
+        kept: the table's chunks and the history read the same units)."""
+        cache: dict[str, tuple[tuple[int, int], pl.DataFrame]]
+        cache = self._local.__dict__.setdefault("journeys", {})
+        recent = cache.get(table)
+        if recent is not None and recent[0] == (first, count):
+            return recent[1]
+        spec = self.pack.table(table)
+        assert spec.journey is not None
+        per_unit = self.unit_rows(spec.journey.customers)
+        assert per_unit is not None  # validate: journeys follow a customer table that scales
+        units = journeys.Units(
+            pack=self.pack.key,
+            seed=self.seed,
+            table=spec,
+            first=first,
+            count=count,
+            customers_per_unit=per_unit,
+            lookup=self.columns,
+        )
+        frame = journeys.check_units(spec.journey.build(units), units)
+        cache[table] = ((first, count), frame)
+        return frame
+
     def chunks(self, table: str, chunk_rows: int | None = None) -> Iterator[pl.DataFrame]:
-        """Yield the whole table in row order, `chunk_rows` rows at a time."""
+        """Yield the whole table in row order, `chunk_rows` rows at a time (whole scale units
+        of a journey table, each built once)."""
         chunk_rows = chunk_rows or CHUNK_ROWS
+        spec = self.pack.table(table)
+        if spec.journey is not None:
+            chunk_rows = max(1, chunk_rows // spec.rows) * spec.rows
         total = self.rows(table)
         for start in range(0, total, chunk_rows):
             yield self.frame(table, np.arange(start, min(start + chunk_rows, total)))
@@ -135,6 +184,8 @@ class Generator:
     def interactions(self, idx: np.ndarray) -> pl.DataFrame:
         """Return the interactions at the given row numbers."""
         truth = self.pack.ground_truth
+        if truth.history_from is not None:
+            return self._journey_interactions(idx)
 
         def draw(lane: str) -> np.ndarray:
             return self._draw(lane, idx)
@@ -171,6 +222,63 @@ class Generator:
                 "occurred_at": pl.Series(occurred.astype("datetime64[us]")),
             }
         )
+
+    def _journey_interactions(self, idx: np.ndarray) -> pl.DataFrame:
+        """Return the interactions at the given row numbers: the journey table's impressions,
+        row for row (scale unit k's interactions are unit k's impressions, in row order)."""
+        truth = self.pack.ground_truth
+        source = truth.history_from
+        assert source is not None
+        per_unit = truth.interactions
+        first = int(idx.min()) // per_unit if len(idx) else 0
+        count = int(idx.max()) // per_unit - first + 1 if len(idx) else 1
+        frame = self._journey(source.table, first, count).filter(pl.col(source.impression))
+        if frame.height != count * per_unit:
+            raise ValueError(
+                f"journey of {source.table} gave {frame.height} impressions for {count} units;"
+                f" the ground truth declares {per_unit} per unit"
+            )
+        rows = frame[idx.astype(np.int64) - first * per_unit]
+        offers, channels = rows[source.offer], rows[source.channel]
+        start = np.datetime64(truth.start, "s")
+        hours = rows[source.at].cast(pl.Int64).to_numpy()
+        occurred = start + hours * 3600
+        outcome = pl.Series([truth.negative_outcome, truth.positive_outcome], dtype=pl.String)
+        positive = rows[source.positive].cast(pl.Int64).to_numpy()
+        return pl.DataFrame(
+            {
+                "id": pl.Series(idx.astype(np.int64) + 1),
+                "customer_id": rows[source.customer].cast(pl.String),
+                "offer_id": offers,
+                "creative_id": self._pick_creatives(offers, channels, self._draw("creative", idx)),
+                "channel_id": channels,
+                "outcome": outcome.gather(positive),
+                "occurred_at": pl.Series(occurred.astype("datetime64[us]")),
+            }
+        )
+
+    def _pick_creatives(self, offers: pl.Series, channels: pl.Series, u: np.ndarray) -> pl.Series:
+        """Return a creative of each row's offer and channel, drawn by the creatives' weights."""
+        options: dict[str, list[Creative]] = {}
+        for creative in self.pack.creatives:
+            options.setdefault(f"{creative.offer}\x1f{creative.channel}", []).append(creative)
+        pairs = list(options)
+        code = (
+            (offers + "\x1f" + channels)
+            .replace_strict(pairs, list(range(len(pairs))), return_dtype=pl.Int64)
+            .to_numpy()
+        )
+        ids = pl.Series([c.id for pair in pairs for c in options[pair]], dtype=pl.String)
+        chosen = np.zeros(len(code), dtype=np.int64)
+        first = 0
+        for j, pair in enumerate(pairs):
+            mine = options[pair]
+            rows = np.flatnonzero(code == j)
+            weights = np.cumsum([max(c.weight, 0) for c in mine], dtype=np.float64)
+            pick = np.searchsorted(weights / weights[-1], u[rows], side="right")
+            chosen[rows] = first + np.minimum(pick, len(mine) - 1)
+            first += len(mine)
+        return ids.gather(chosen)
 
     @functools.cached_property
     def _weights(self) -> tuple[np.ndarray, np.ndarray]:

@@ -2,51 +2,62 @@
 
 from datetime import date
 
-import numpy as np
-import polars as pl
-
-from seedpacks.packs import gen, rng
+from seedpacks.packs import gen
+from seedpacks.packs.depend import By, Steps
 from seedpacks.packs.model import (
     Column,
+    Copula,
     CsvColumn,
     CsvMapping,
+    Journey,
     Reference,
     Table,
 )
+from seedpacks.packs.starbucks import journeys
 from seedpacks.packs.starbucks.portfolio import PORTFOLIO
+from seedpacks.packs.starbucks.truth import CUSTOMERS, EVENTS
 
-CUSTOMERS = "starbucks_customers"
 _UNKNOWN = 0.128  # share of profiles with unknown age, gender and income (age 118 in the file)
 
 
-def _unknown(b: gen.Block) -> np.ndarray:
+def _profile(inner: gen.Generator) -> gen.Generator:
     # One draw per customer, shared by gender, age and income: they are unknown together.
-    return b.uniform_named("profile_unknown") < _UNKNOWN
+    return gen.missing_together(inner, "profile_unknown", _UNKNOWN)
 
 
-def _event_offer(b: gen.Block) -> pl.Series:
-    offers = pl.Series([p[0] for p in PORTFOLIO])
-    picked = offers.gather(np.floor(b.uniform() * len(PORTFOLIO)).astype(np.int64))
-    return picked.scatter(np.flatnonzero((b["event"] == "transaction").to_numpy()), None)
-
-
-def _event_amount(b: gen.Block) -> pl.Series:
-    # Drawn for transactions only: a row's draw depends on its number, not on the others.
-    keep = np.flatnonzero((b["event"] == "transaction").to_numpy())
-    normal = rng.normal(b.key(), b.idx[keep])
-    amount = np.full(len(b), np.nan)
-    amount[keep] = np.round(np.clip(9.0 * np.exp(0.9 * normal), 0.05, 1000.0), 2)
-    return pl.Series(amount, nan_to_null=True)
-
-
-def _event_reward(b: gen.Block) -> pl.Series:
-    """The completed offer's reward (NULL for other events), from the offer_id column's draw."""
-    rewards = np.array([float(p[2]) for p in PORTFOLIO])
-    completed = np.flatnonzero((b["event"] == "offer completed").to_numpy())
-    draw = rng.uniform(rng.stream_key(b.pack, b.seed, b.table, "offer_id", ""), b.idx[completed])
-    reward = np.full(len(b), np.nan)
-    reward[completed] = rewards[np.floor(draw * len(PORTFOLIO)).astype(np.int64)]
-    return pl.Series(reward, nan_to_null=True)
+# In the public profile file women are older (57.6 against 52.1) and earn more (71,300 against
+# 61,200); income rises with age (Pearson 0.31), and its ceiling is set by age: nobody aged 35
+# or less earns over 75,000, nobody aged 36-45 over 100,000.
+_AGE = gen.truncnormal(
+    mean=By("gender", {"F": 57.2, "M": 50.6}, default=53.4),
+    sd=By("gender", {"F": 18.6, "M": 20.0}, default=19.3),
+    low=18,
+    high=101,
+)
+_INCOME = gen.truncnormal(
+    mean=By("gender", {"F": 71_800, "M": 56_600}, default=61_000),
+    sd=27_000,
+    low=30_000,
+    high=Steps("age", ((35, 75_000), (45, 100_000)), 120_000),
+    decimals=-3,
+)
+_PROFILE_COPULA = Copula(
+    "age_income",
+    ("age", "income"),
+    ((1.0, 0.14), (0.14, 1.0)),
+    "income rises with age (Pearson 0.31 in the public profile file, bounds included)",
+)
+# Sign-ups by half year: they bunch from August 2015 and from August 2017 (public file).
+_SIGNUPS = (
+    (date(2013, 7, 29), date(2013, 12, 31), 286),
+    (date(2014, 1, 1), date(2014, 12, 31), 691),
+    (date(2015, 1, 1), date(2015, 7, 31), 340),
+    (date(2015, 8, 1), date(2015, 12, 31), 1490),
+    (date(2016, 1, 1), date(2016, 12, 31), 3526),
+    (date(2017, 1, 1), date(2017, 7, 31), 2620),
+    (date(2017, 8, 1), date(2017, 12, 31), 3849),
+    (date(2018, 1, 1), date(2018, 7, 26), 4198),
+)
 
 
 TABLES = (
@@ -67,47 +78,35 @@ TABLES = (
             Column(
                 "gender",
                 "text",
-                gen.null_where(gen.choice(["M", "F", "O"], [57.2, 41.3, 1.5]), _unknown),
+                _profile(gen.choice(["M", "F", "O"], [57.2, 41.3, 1.5])),
                 description="M, F or O; NULL when unknown",
                 csv=CsvColumn(sentinels=("",)),
             ),
             Column(
                 "age",
                 "integer",
-                gen.null_where(gen.normal(54.4, 17.4, low=18, high=101), _unknown),
+                _profile(_AGE),
                 description="years; NULL when unknown",
                 csv=CsvColumn(sentinels=("118", "")),
             ),
             Column(
                 "income",
                 "decimal",
-                gen.null_where(
-                    gen.normal(65400, 21600, low=30000, high=120000, decimals=-3), _unknown
-                ),
+                _profile(_INCOME),
                 description="yearly income in USD; NULL when unknown",
                 csv=CsvColumn(sentinels=("",)),
             ),
             Column(
                 "became_member_on",
                 "date",
-                gen.dates(
-                    date(2013, 7, 29),
-                    date(2018, 7, 26),
-                    weights_by_year={
-                        2013: 286,
-                        2014: 691,
-                        2015: 1830,
-                        2016: 3526,
-                        2017: 6469,
-                        2018: 4198,
-                    },
-                ),
+                gen.periods(_SIGNUPS),
                 nullable=False,
                 description="membership start",
                 csv=CsvColumn(parse={"date_formats": ["%Y%m%d", "%Y-%m-%d"]}, required=True),
             ),
         ),
         indexes=(("income",),),
+        copulas=(_PROFILE_COPULA,),
         csv=CsvMapping(
             description="The public profile file: gender,age,id,became_member_on,income; "
             "age 118 with empty gender and income is an unknown profile, kept with NULLs."
@@ -145,9 +144,15 @@ TABLES = (
         ),
     ),
     Table(
-        name="starbucks_events",
+        name=EVENTS,
         description="The event transcript: offers received, viewed, completed, and transactions",
-        rows=3000,
+        rows=journeys.EVENTS_PER_UNIT,
+        journey=Journey(
+            customers=CUSTOMERS,
+            build=journeys.build,
+            description=(journeys.__doc__ or "").strip(),
+            rules=journeys.RULES,
+        ),
         primary_key=("id",),
         references=(Reference("person", CUSTOMERS, "id"),),
         indexes=(("person",),),
@@ -158,42 +163,39 @@ TABLES = (
             generated=("id",),
         ),
         columns=(
-            Column("id", "bigint", gen.row_number(), nullable=False),
-            Column("person", "text", gen.reference(CUSTOMERS, "id"), nullable=False),
+            Column("id", "bigint", gen.from_journey(), nullable=False),
+            Column("person", "text", gen.from_journey(), nullable=False),
             Column(
                 "event",
                 "text",
-                gen.choice(
-                    ["transaction", "offer received", "offer viewed", "offer completed"],
-                    [45.3, 24.9, 18.8, 11.0],
-                ),
+                gen.from_journey(),
                 nullable=False,
             ),
             Column(
                 "offer_id",
                 "text",
-                gen.derived(_event_offer),
+                gen.from_journey(),
                 description="the offer received, viewed or completed",
                 csv=CsvColumn(derive={"column": "value", "json_keys": ("offer id", "offer_id")}),
             ),
             Column(
                 "amount",
                 "decimal",
-                gen.derived(_event_amount),
+                gen.from_journey(),
                 description="transaction USD",
                 csv=CsvColumn(derive={"column": "value", "json_keys": ("amount",)}),
             ),
             Column(
                 "reward",
                 "decimal",
-                gen.derived(_event_reward),
+                gen.from_journey(),
                 description="reward of a completed offer",
                 csv=CsvColumn(derive={"column": "value", "json_keys": ("reward",)}),
             ),
             Column(
                 "time",
                 "integer",
-                gen.derived(lambda b: 6 * np.floor(b.uniform() * 120)),
+                gen.from_journey(),
                 nullable=False,
                 description="hours since the start of the test",
             ),
