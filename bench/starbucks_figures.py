@@ -7,7 +7,6 @@ Scale 17 gives the public profile file's 17,000 members and about its 306,534 ev
 
 import argparse
 
-import numpy as np
 import polars as pl
 
 from seedpacks.packs.registry import PACKS
@@ -40,27 +39,50 @@ def figures(scale: int, seed: int) -> list[tuple[str, float, float]]:
     out.append(("p90 events per member", 27, per.quantile(0.9)))
     out.append(("max events per member", 51, per.max()))
     shares = e["event"].value_counts(normalize=True)
-    for kind, share in (("transaction", .453), ("offer received", .249), ("offer viewed", .188),
-                        ("offer completed", .110)):
-        out.append((f"share {kind}", share,
-                    shares.filter(pl.col("event") == kind)["proportion"].item()))
+    for kind, share in (
+        ("transaction", 0.453),
+        ("offer received", 0.249),
+        ("offer viewed", 0.188),
+        ("offer completed", 0.110),
+    ):
+        out.append(
+            (f"share {kind}", share, shares.filter(pl.col("event") == kind)["proportion"].item())
+        )
     tx = e.filter(pl.col("event") == "transaction")
     out.append(("mean amount", 12.78, tx["amount"].mean()))
     out.append(("median amount", 8.89, tx["amount"].median()))
-    spend = tx.group_by("person").agg(pl.col("amount").mean().alias("m")).join(
-        c, left_on="person", right_on="id")
-    out.append(("r(member mean amount, income)", 0.49,
-                spend.drop_nulls("income").select(pl.corr("m", "income")).item()))
+    spend = (
+        tx.group_by("person")
+        .agg(pl.col("amount").mean().alias("m"))
+        .join(c, left_on="person", right_on="id")
+    )
+    out.append(
+        (
+            "r(member mean amount, income)",
+            0.49,
+            spend.drop_nulls("income").select(pl.corr("m", "income")).item(),
+        )
+    )
     out.append(("unknown mean amount", 3.0, spend.filter(pl.col("age").is_null())["m"].mean()))
     out.append(("known mean amount", 14.0, spend.filter(pl.col("age").is_not_null())["m"].mean()))
     rec = e.filter(pl.col("event") == "offer received").join(c, left_on="person", right_on="id")
     comp = e.filter(pl.col("event") == "offer completed").join(c, left_on="person", right_on="id")
     for lo, hi, target in ((30_000, 50_000, 0.36), (100_000, 120_000, 0.61)):
-        r = rec.filter(pl.col("income").is_between(lo, hi, closed="left" if hi < 120_000 else "both")).height
-        k = comp.filter(pl.col("income").is_between(lo, hi, closed="left" if hi < 120_000 else "both")).height
+        r = rec.filter(
+            pl.col("income").is_between(lo, hi, closed="left" if hi < 120_000 else "both")
+        ).height
+        k = comp.filter(
+            pl.col("income").is_between(lo, hi, closed="left" if hi < 120_000 else "both")
+        ).height
         out.append((f"completed/received income {lo}-{hi}", target, k / r))
-    out.append(("completed/received unknown", 0.0, comp.filter(pl.col("age").is_null()).height
-                / rec.filter(pl.col("age").is_null()).height))
+    out.append(
+        (
+            "completed/received unknown",
+            0.0,
+            comp.filter(pl.col("age").is_null()).height
+            / rec.filter(pl.col("age").is_null()).height,
+        )
+    )
     kinds = dict(zip(offers["id"], offers["offer_type"], strict=True))
     for oid in offers["id"]:
         r = rec.filter(pl.col("offer_id") == oid).height

@@ -5,7 +5,8 @@ A parameter of a generator (a mean, a bound, a rate) is a number or one of the s
 below, evaluated per row from columns generated earlier in the same row:
 
     gen.truncnormal(mean=By("gender", {"F": 71_300, "M": 61_200}, default=63_300),
-                    sd=20_000, low=30_000, high=Steps("age", ((35, 75_000), (45, 100_000)), 120_000))
+                    sd=20_000, low=30_000,
+                    high=Steps("age", ((35, 75_000), (45, 100_000)), 120_000))
 
 Correlation between numeric columns is declared on the table as a `Copula` (model.py); the
 describe endpoint lists both kinds per table.

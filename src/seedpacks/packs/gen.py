@@ -6,140 +6,24 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-
 from scipy import special
 
 from seedpacks.packs import rng
+from seedpacks.packs.block import Block, Lookup, as_series, referenced_rows
 from seedpacks.packs.depend import Dependent, Param, columns_of, describe, value
-from seedpacks.packs.model import Copula, Generator
+from seedpacks.packs.ids import formatted_id, hex_id, pattern_id, row_number
+from seedpacks.packs.model import Generator
 
-Lookup = Callable[[str, str, np.ndarray], pl.Series]
-
-
-def as_series(values: np.ndarray | pl.Series | Sequence[Any]) -> pl.Series:
-    """Return `values` as a polars Series (generators may return numpy arrays)."""
-    return values if isinstance(values, pl.Series) else pl.Series(values)
-
-
-class Block:
-    """The rows being generated: row numbers, columns so far, keys of their random streams."""
-
-    def __init__(
-        self,
-        *,
-        pack: str,
-        seed: int,
-        scale: int,
-        table: str,
-        idx: np.ndarray,
-        table_rows: Callable[[str], int],
-        lookup: Lookup,
-        unit_rows: Callable[[str], int | None] | None = None,
-        copulas: Sequence[Copula] = (),
-    ) -> None:
-        self.pack, self.seed, self.scale, self.table = pack, seed, scale, table
-        self.idx = idx
-        self.values: dict[str, pl.Series] = {}
-        self.column = ""
-        self._table_rows = table_rows
-        self._lookup = lookup
-        self._unit_rows = unit_rows
-        self._copula_of = {col: (c, i) for c in copulas for i, col in enumerate(c.columns)}
-        self._joint: dict[str, np.ndarray] = {}
-
-    def __len__(self) -> int:
-        return len(self.idx)
-
-    def __getitem__(self, column: str) -> pl.Series:
-        return self.values[column]
-
-    def key(self, lane: str = "") -> np.uint64:
-        return rng.stream_key(self.pack, self.seed, self.table, self.column, lane)
-
-    def uniform(self, lane: int = 0) -> np.ndarray:
-        """Floats in [0, 1); lane 0 of a column in a copula is its correlated draw."""
-        if lane == 0 and self.column in self._copula_of:
-            return special.ndtr(self._correlated())
-        return rng.uniform(self.key(), self.idx, lane)
-
-    def uniform_named(self, name: str) -> np.ndarray:
-        """Floats in [0, 1) from a stream named for its purpose, shared by several columns."""
-        return rng.uniform(rng.stream_key(self.pack, self.seed, self.table, name), self.idx)
-
-    def normal(self, lane: int = 0) -> np.ndarray:
-        """Standard normals; lane 0 of a column in a copula is its correlated draw."""
-        if lane == 0 and self.column in self._copula_of:
-            return self._correlated()
-        return rng.normal(self.key(), self.idx, lane)
-
-    def _correlated(self) -> np.ndarray:
-        """Return this column's normal draw of its copula: its row of the Cholesky factor
-        times the copula's independent normals (one stream each, shared by its columns)."""
-        copula, position = self._copula_of[self.column]
-        if copula.name not in self._joint:
-            independent = np.stack(
-                [
-                    rng.normal(rng.stream_key(self.pack, self.seed, self.table, copula.name, j),
-                               self.idx)
-                    for j in range(len(copula.columns))
-                ]
-            )
-            factor = np.linalg.cholesky(np.asarray(copula.correlation, dtype=np.float64))
-            self._joint[copula.name] = factor @ independent
-        return self._joint[copula.name][position]
-
-    def rows(self, table: str) -> int:
-        """Return how many rows `table` has at this load's scale."""
-        return self._table_rows(table)
-
-    def unit_rows(self, table: str) -> int | None:
-        """Return `table`'s rows per unit of scale, or None when it does not grow with the scale."""
-        return self._unit_rows(table) if self._unit_rows else None
-
-    def lookup(self, table: str, column: str, idx: np.ndarray) -> pl.Series:
-        """Return `table.column` at the given row numbers (generated on demand, deterministic)."""
-        return self._lookup(table, column, idx)
-
-
-def referenced_rows(b: Block, table: str, u: np.ndarray) -> np.ndarray:
-    """Map floats in [0, 1) to row numbers of `table`, uniformly and prefix-stable.
-
-    When both tables grow with the scale, row i of this table draws from the block of `table`
-    that scale unit i // (rows per unit) added, so the rows of a smaller scale reference exactly
-    what they referenced there: scaling up keeps them as the prefix.
-    """
-    target = b.unit_rows(table)
-    own = b.unit_rows(b.table)
-    if target is None:
-        return np.floor(u * b.rows(table)).astype(np.int64)
-    unit = b.idx.astype(np.int64) // own if own else np.zeros(len(u), dtype=np.int64)
-    return unit * target + np.floor(u * target).astype(np.int64)
-
-
-def row_number(start: int = 1) -> Generator:
-    return lambda b: b.idx.astype(np.int64) + start
-
-
-def formatted_id(prefix: str, width: int = 6, start: int = 1) -> Generator:
-    """Return ids like `C000001`."""
-
-    def gen(b: Block) -> pl.Series:
-        digits = pl.Series((b.idx + start).astype(np.int64)).cast(pl.String).str.zfill(width)
-        return prefix + digits
-
-    return gen
-
-
-def hex_id(width: int = 32) -> Generator:
-    """Random lowercase hex ids, the same as `rng.hex_strings` (built without Python strings)."""
-
-    def gen(b: Block) -> pl.Series:
-        words = np.stack([rng.bits(b.key(), b.idx, 0), rng.bits(b.key(), b.idx, 1)], axis=1)
-        text = words.astype(">u8").tobytes().hex().encode()
-        series = pl.Series(np.frombuffer(text, dtype="S32")).cast(pl.String)
-        return series if width == 32 else series.str.slice(0, width)
-
-    return gen
+__all__ = [
+    "Block",
+    "Lookup",
+    "as_series",
+    "referenced_rows",
+    "formatted_id",
+    "hex_id",
+    "pattern_id",
+    "row_number",
+]
 
 
 def fixed(values: Sequence[Any]) -> Generator:
@@ -311,45 +195,6 @@ def choice_by(
 
 
 _DEFAULT = object()
-_RADIX = {"9": "0123456789", "A": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
-
-
-def pattern_id(pattern: str) -> Generator:
-    """Unique ids shaped like `pattern` ("9" a digit, "A" a capital letter, others literal).
-
-    Row numbers go through a seed-keyed bijection of the pattern's id space, so ids look random
-    yet never collide (e.g. "9999-AAAAA" gives ids like the IBM Telco file's "7590-VHVEG").
-    """
-    slots = [(i, _RADIX[ch]) for i, ch in enumerate(pattern) if ch in _RADIX]
-    space = int(np.prod([len(alphabet) for _, alphabet in slots], dtype=object))
-    if space >= 1 << 42:  # keeps the split multiplication below within 64 bits
-        raise ValueError(f"pattern {pattern!r} has too many slots")
-    # A golden-ratio multiplier spreads consecutive row numbers over every position of the id.
-    multiplier = next(m for m in range(int(space * 0.6180339887), space) if np.gcd(m, space) == 1)
-    hi, lo = divmod(multiplier, 1 << 20)
-
-    def gen(b: Block) -> pl.Series:
-        if len(b) and int(b.idx.max()) >= space:
-            raise ValueError(f"pattern {pattern!r} has only {space} ids")
-        offset = np.uint64(int(b.key()) % space)
-        x = (b.idx.astype(np.uint64) + offset) % np.uint64(space)
-        # (multiplier * x) mod space without overflowing 64 bits: split the multiplier.
-        n = np.uint64(space)
-        v = (np.uint64(hi) * x) % n
-        v = (v * np.uint64(1 << 20)) % n
-        v = (v + (np.uint64(lo) * x) % n) % n
-        chars = [pl.Series([ch] * len(b), dtype=pl.String) for ch in pattern]
-        for position, alphabet in reversed(slots):
-            radix = np.uint64(len(alphabet))
-            digit = (v % radix).astype(np.int64)
-            v //= radix
-            chars[position] = pl.Series(list(alphabet)).gather(digit)
-        text = chars[0]
-        for part in chars[1:]:
-            text = text + part
-        return text
-
-    return gen
 
 
 def bernoulli(logit: Callable[[Block], np.ndarray]) -> Generator:
@@ -409,8 +254,9 @@ def periods(spans: Sequence[tuple[date, date, float]]) -> Generator:
     """Dates from consecutive (first, last, weight) periods: a period by weight, then a day in
     it uniformly (e.g. sign-ups that bunch in some half years)."""
     first = np.array([np.datetime64(a, "D") for a, _, _ in spans])
-    length = np.array([(np.datetime64(b, "D") - np.datetime64(a, "D")).astype(np.int64) + 1
-                       for a, b, _ in spans])
+    length = np.array(
+        [(np.datetime64(b, "D") - np.datetime64(a, "D")).astype(np.int64) + 1 for a, b, _ in spans]
+    )
     w = np.array([weight for _, _, weight in spans], dtype=np.float64)
     cumulative = np.cumsum(w / w.sum())
     cumulative[-1] = 1.0

@@ -301,8 +301,8 @@ class HistoryFrom:
     """The interaction history is a journey table's impressions, row for row.
 
     The journey marks its impression rows in the boolean column `impression`, and gives each
-    the customer (`customer`), the offer (`offer`), the channel (`channel`), whether it led to a positive outcome
-    (`positive`) and when it happened (`at`, hours after the truth's `start`).
+    the customer (`customer`), the offer (`offer`), the channel (`channel`), whether it led to a
+    positive outcome (`positive`) and when it happened (`at`, hours after the truth's `start`).
     """
 
     table: str

@@ -79,8 +79,8 @@ class Generator:
         """
         wanted = set(names)
         if self.pack.table(table).journey is not None:
-            rows = self._journey_rows(table, idx)
-            return {name: rows[name] for name in wanted}
+            journey = self._journey_rows(table, idx)
+            return {name: journey[name] for name in wanted}
         order = [c.name for c in self.pack.table(table).columns]
         needed = 1 + max(order.index(name) for name in wanted)
         unique, inverse = _unique(idx)

@@ -68,9 +68,7 @@ class Units:
         idx = self.customer_rows[:, None] * slots + np.arange(slots)[None, :]
         return rng.normal(self._key(lane), idx.ravel()).reshape(len(self), slots)
 
-    def uniform_at(
-        self, lane: str, member: np.ndarray, slot: np.ndarray, slots: int
-    ) -> np.ndarray:
+    def uniform_at(self, lane: str, member: np.ndarray, slot: np.ndarray, slots: int) -> np.ndarray:
         """Return the draws of `uniform(lane, slots)` at (member, slot) pairs only."""
         idx = self.customer_rows[member] * slots + slot
         return rng.uniform(self._key(lane), idx)

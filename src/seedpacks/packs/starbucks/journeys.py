@@ -95,6 +95,7 @@ def build(units: Units) -> pl.DataFrame:
     # Offers received: exactly RECEIVED_PER_UNIT of each unit's members x moments.
     slots = exactly(units.uniform("received", 6).reshape(units.count, per * 6), RECEIVED_PER_UNIT)
     who, moment = np.nonzero(slots.reshape(n, 6))
+
     def draw(lane: str) -> np.ndarray:
         return units.uniform_at(lane, who, moment, 6)
 
@@ -124,9 +125,10 @@ def build(units: Units) -> pl.DataFrame:
     income = members["income"].cast(pl.Float64).to_numpy()
     unknown = np.isnan(income)
     z = np.nan_to_num((income - 65000) / 20000)
-    member_log = np.where(
-        unknown, np.log(_MEDIAN_UNKNOWN), np.log(_MEDIAN_KNOWN) + _INCOME_SLOPE * z
-    ) + _MEMBER_SD * units.normal("spend")[:, 0]
+    member_log = (
+        np.where(unknown, np.log(_MEDIAN_UNKNOWN), np.log(_MEDIAN_KNOWN) + _INCOME_SLOPE * z)
+        + _MEMBER_SD * units.normal("spend")[:, 0]
+    )
 
     done = np.flatnonzero(completed)
     # The completing purchase reaches the offer's difficulty.
@@ -156,8 +158,14 @@ def build(units: Units) -> pl.DataFrame:
         _events(who, "offer received", received_at, offer, None, None, channel, completed),
         _events(who[viewed], "offer viewed", viewed_at[viewed], offer[viewed], None, None),
         _events(who[done], "transaction", completed_at[done], None, completing_amount, None),
-        _events(who[done], "offer completed", completed_at[done], offer[done], None,
-                _REWARD[offer[done]]),
+        _events(
+            who[done],
+            "offer completed",
+            completed_at[done],
+            offer[done],
+            None,
+            _REWARD[offer[done]],
+        ),
         _events(buyer, "transaction", bought_at.astype(np.int64), None, amount, None),
     ]
     # Ties (a member's purchases in the same hour) keep the parts' order, then the draws'.
