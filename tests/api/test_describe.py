@@ -63,7 +63,7 @@ def test_starbucks_description_has_entities_tables_and_truth(
     )
     truth = body["groundTruth"]
     assert truth["positiveOutcome"] == "completed" and truth["negativeOutcome"] == "ignored"
-    assert truth["interactions"] == 1500 == body["plannedCounts"]["interactions"]
+    assert truth["interactions"] == 4487 * 3 == body["plannedCounts"]["interactions"]
     income = next(f for f in truth["features"] if f["name"] == "income")
     assert (income["column"], income["kind"], income["center"], income["spread"]) == (
         "income",

@@ -24,15 +24,11 @@ def _failing_pack(key: str) -> Pack:
     def explode(block: object) -> np.ndarray:
         raise OSError("could not extend file: No space left on device (injected)")
 
+    # The events are built customer by customer, by their journey: break that.
     events = starbucks.PACK.table("starbucks_events")
-    columns = tuple(
-        dataclasses.replace(c, generate=explode) if c.name == "amount" else c
-        for c in events.columns
-    )
-    tables = tuple(
-        dataclasses.replace(t, columns=columns) if t.name == events.name else t
-        for t in starbucks.PACK.tables
-    )
+    assert events.journey is not None
+    broken = dataclasses.replace(events, journey=dataclasses.replace(events.journey, build=explode))
+    tables = tuple(broken if t.name == events.name else t for t in starbucks.PACK.tables)
     return dataclasses.replace(starbucks.PACK, key=key, name="Broken Starbucks", tables=tables)
 
 

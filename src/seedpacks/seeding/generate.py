@@ -146,20 +146,34 @@ class Generator:
         cache[table] = ((first, count), frame)
         return frame
 
-    def chunks(self, table: str, chunk_rows: int | None = None) -> Iterator[pl.DataFrame]:
-        """Yield the whole table in row order, `chunk_rows` rows at a time (whole scale units
-        of a journey table, each built once)."""
-        chunk_rows = chunk_rows or CHUNK_ROWS
+    def chunk_rows(self, table: str) -> int:
+        """Return the rows per chunk of `table`: CHUNK_ROWS, or whole scale units of a journey
+        table (each unit's customers are built together, once)."""
         spec = self.pack.table(table)
         if spec.journey is not None:
-            chunk_rows = max(1, chunk_rows // spec.rows) * spec.rows
+            return max(1, CHUNK_ROWS // spec.rows) * spec.rows
+        return CHUNK_ROWS
+
+    def history_chunk_rows(self) -> int:
+        """Return the rows per chunk of the history: whole scale units when each unit's
+        history goes to that unit's customers (so chunks summarise on their own)."""
+        per_unit = self.pack.ground_truth.interactions
+        if self.unit_rows(self.pack.ground_truth.customer_table) is None:
+            return CHUNK_ROWS
+        return max(1, CHUNK_ROWS // per_unit) * per_unit
+
+    def chunks(self, table: str, chunk_rows: int | None = None) -> Iterator[pl.DataFrame]:
+        """Yield the whole table in row order, `chunk_rows` rows at a time (by default
+        `chunk_rows(table)`)."""
+        chunk_rows = chunk_rows or self.chunk_rows(table)
         total = self.rows(table)
         for start in range(0, total, chunk_rows):
             yield self.frame(table, np.arange(start, min(start + chunk_rows, total)))
 
     def interaction_chunks(self, chunk_rows: int | None = None) -> Iterator[pl.DataFrame]:
-        """Yield the interaction history, sampled from the pack's ground truth."""
-        chunk_rows = chunk_rows or CHUNK_ROWS
+        """Yield the interaction history, sampled from the pack's ground truth (or taken from
+        its journeys), `chunk_rows` rows at a time (by default `history_chunk_rows()`)."""
+        chunk_rows = chunk_rows or self.history_chunk_rows()
         truth = self.pack.ground_truth
         total = truth.interactions * self.scale
         for start in range(0, total, chunk_rows):

@@ -219,11 +219,8 @@ def _history(
     """
     truth = pack.ground_truth
     aligned = generator.unit_rows(truth.customer_table) is not None
-    chunk_rows = generate.CHUNK_ROWS
-    if aligned:
-        chunk_rows = max(1, chunk_rows // truth.interactions) * truth.interactions
     parts: list[pl.DataFrame] = []
-    for frame in generator.interaction_chunks(chunk_rows):
+    for frame in generator.interaction_chunks():
         part = history.summary_part(pack, frame)
         if aligned:
             summaries.append(part.sort(history.SUMMARY_KEYS).select(history.SUMMARY_COLUMNS))

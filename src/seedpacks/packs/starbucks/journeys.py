@@ -55,7 +55,7 @@ VIEW_RATE = {
 }
 # Transaction amounts: a member's typical amount is lognormal around a median that rises with
 # income (known profiles) or is small (unknown ones); each purchase varies around it.
-_MEDIAN_KNOWN, _INCOME_SLOPE, _MEMBER_SD = 8.1, 0.32, 0.45
+_MEDIAN_KNOWN, _INCOME_SLOPE, _MEMBER_SD = 8.4, 0.34, 0.43
 _MEDIAN_UNKNOWN = 1.6
 _PURCHASE_SD = 0.75
 # Members' activity (how many of the unit's transactions are theirs): lognormal.
