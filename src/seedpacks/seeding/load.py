@@ -13,7 +13,7 @@ from psycopg.types.json import Jsonb
 
 from seedpacks.errors import BadRequest
 from seedpacks.packs.model import Pack
-from seedpacks.seeding import ddl, entities, generate, history, partitions, segments
+from seedpacks.seeding import ddl, entities, history, partitions, segments
 from seedpacks.seeding.ahead import Ahead
 from seedpacks.seeding.copy import copy_frames, copy_rows
 from seedpacks.seeding.generate import Generator
