@@ -124,3 +124,25 @@ def test_planned_counts_are_the_load_counts(key: str, client: httpx.Client, tena
         k: v for k, v in counts.items() if k not in unknown
     }
     assert counts["interactionSummaries"] <= counts["interactions"]
+
+
+def test_the_description_lists_each_tables_dependencies(client: httpx.Client, tenant: str) -> None:
+    body = client.get(f"{BASE}/starbucks", headers=as_role(tenant, "viewer")).json()
+    tables = {t["name"]: t["dependencies"] for t in body["tables"]}
+    customers = {c["column"]: c for c in tables["starbucks_customers"]["columns"]}
+    assert customers["income"]["dependsOn"] == ["gender", "age"]
+    assert "by bands of age (age <= 35: 75000" in customers["income"]["rule"]
+    assert customers["age"]["sharesDrawWith"] == ["profile_unknown"]
+    (copula,) = tables["starbucks_customers"]["copulas"]
+    assert copula["columns"] == ["age", "income"] and copula["correlation"][0][1] > 0
+    journey = tables["starbucks_events"]["journey"]
+    assert journey["customers"] == "starbucks_customers"
+    assert any("informational offers are never completed" in r for r in journey["rules"])
+    assert tables["starbucks_offers"] == {"columns": [], "copulas": [], "journey": None}
+    assert "starbucks_events" in body["groundTruth"]["sampling"]
+    # Every pack's tables say what their columns follow, in words.
+    for key in PACKS:
+        described = client.get(f"{BASE}/{key}", headers=as_role(tenant, "viewer")).json()
+        for table in described["tables"]:
+            for dependency in table["dependencies"]["columns"]:
+                assert dependency["rule"], (key, table["name"], dependency["column"])

@@ -112,3 +112,34 @@ def assert_models_learned_the_history(pool: ConnectionPool, tenant: str, pack: P
             else:
                 posterior = state["posteriors"][offer]
                 assert (posterior["positives"], posterior["trials"]) == (p, p + n)
+
+
+def test_dependencies_that_cannot_hold_are_refused_with_every_reason() -> None:
+    pack = PACKS["starbucks"]
+    customers = pack.table("starbucks_customers")
+    (copula,) = customers.copulas
+    wrong = (
+        dataclasses.replace(copula, correlation=((1.0, 0.5), (0.4, 1.0))),
+        dataclasses.replace(copula, name="too_strong", correlation=((1.0, 1.2), (1.2, 1.0))),
+        dataclasses.replace(copula, name="elsewhere", columns=("age", "shoe_size")),
+    )
+    # Income follows age and gender: moved before them, it would read columns not yet made.
+    columns = tuple(c for c in customers.columns if c.name == "income") + tuple(
+        c for c in customers.columns if c.name != "income"
+    )
+    broken = dataclasses.replace(customers, copulas=wrong, columns=columns)
+    events = dataclasses.replace(pack.table("starbucks_events"), scales=False)
+    tables = tuple(
+        broken if t.name == customers.name else events if t.name == events.name else t
+        for t in pack.tables
+    )
+    with pytest.raises(InvalidPack) as raised:
+        validate_pack(dataclasses.replace(pack, tables=tables))
+    message = str(raised.value)
+    assert "copula 'age_income': the correlation matrix must be symmetric" in message
+    assert "copula 'too_strong': the correlation matrix is not positive definite" in message
+    assert "copula 'elsewhere' names unknown or repeated columns" in message
+    assert (
+        "starbucks_customers.income depends on 'gender', which is not a column declared" in message
+    )
+    assert "a journey builds whole scale units of customers" in message

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from seedpacks.packs.model import Column, Pack, Table
+from seedpacks.packs.depend import Dependent
+from seedpacks.packs.model import Column, GroundTruth, Pack, Table
 
 
 def metadata(pack: Pack) -> dict[str, Any]:
@@ -158,10 +159,52 @@ def tables(pack: Pack, scale: int) -> list[dict[str, Any]]:
             "indexes": [list(columns) for columns in t.indexes],
             "references": plain(t.references),
             "columns": table_fields(t),
+            "dependencies": dependencies(t),
             "csvFormat": csv_format(t),
         }
         for t in pack.tables
     ]
+
+
+def dependencies(table: Table) -> dict[str, Any]:
+    """Return what ties the table's columns together: per column the columns it follows and
+    its rule, the copulas correlating columns, and the journey its rows come from."""
+    journey = table.journey
+    return {
+        "columns": [
+            {
+                "column": col.name,
+                "dependsOn": list(col.generate.on),
+                "rule": col.generate.rule,
+                **({"sharesDrawWith": list(col.generate.shares)} if col.generate.shares else {}),
+            }
+            for col in table.columns
+            if isinstance(col.generate, Dependent)
+        ],
+        "copulas": [
+            {
+                "name": c.name,
+                "columns": list(c.columns),
+                "correlation": [list(row) for row in c.correlation],
+                "description": c.description,
+                "definition": COPULA,
+            }
+            for c in table.copulas
+        ],
+        "journey": None
+        if journey is None
+        else {
+            "customers": journey.customers,
+            "description": journey.description,
+            "rules": list(journey.rules),
+        },
+    }
+
+
+COPULA = (
+    "a Gaussian copula: the columns' draws are standard normals with this correlation matrix, "
+    "each mapped through its column's own distribution, so ranks correlate as declared"
+)
 
 
 def planned_counts(pack: Pack, scale: int) -> dict[str, int | None]:
@@ -228,10 +271,25 @@ def ground_truth(pack: Pack, scale: int) -> dict[str, Any]:
         "interactions": truth.interactions * scale,
         "start": truth.start.isoformat(),
         "days": truth.days,
-        "sampling": "each interaction draws a customer uniformly (from the same scale unit), an "
-        "arm uniformly, a creative of that offer and channel by weight, a time uniformly in "
-        "[start, start + days), and a positive outcome with the arm's probability",
+        "sampling": _sampling(truth),
     }
+
+
+def _sampling(truth: GroundTruth) -> str:
+    source = truth.history_from
+    if source is not None:
+        return (
+            f"the history is {source.table}'s impressions, row for row, from the same customer "
+            "journeys: each offer the journey sent (customer, offer, channel, time: start plus "
+            "the event's hours) is one interaction, positive when the journey completed it with "
+            "the arm's probability (an offer without an arm never is); a creative of that offer "
+            "and channel is drawn by weight"
+        )
+    return (
+        "each interaction draws a customer uniformly (from the same scale unit), an arm "
+        "uniformly, a creative of that offer and channel by weight, a time uniformly in "
+        "[start, start + days), and a positive outcome with the arm's probability"
+    )
 
 
 def describe(pack: Pack, scale: int = 1) -> dict[str, Any]:

@@ -247,6 +247,13 @@ def missing_together(inner: Generator, stream: str, share: float) -> Generator:
         return b.uniform_named(stream) < share
 
     rule = f"NULL for {share:.1%} of rows, the same rows as the other columns of '{stream}'"
+    if isinstance(inner, Dependent):  # what the values follow still holds where they are known
+        return Dependent(
+            null_where(inner, unknown),
+            inner.on,
+            f"{inner.rule}; {rule}",
+            shares=(*inner.shares, stream),
+        )
     return Dependent(null_where(inner, unknown), (), rule, shares=(stream,))
 
 

@@ -4,8 +4,11 @@ from collections import Counter
 from collections.abc import Iterable
 from graphlib import CycleError, TopologicalSorter
 
+import numpy as np
+
 from seedpacks.errors import InvalidPack
-from seedpacks.packs.model import ContactPolicy, Pack, QualificationRule
+from seedpacks.packs.depend import Dependent
+from seedpacks.packs.model import ContactPolicy, Pack, QualificationRule, Table
 
 FLOW_NODES = (
     "inventory",
@@ -30,6 +33,50 @@ def table_order(pack: Pack) -> list[str]:
     return list(TopologicalSorter(graph).static_order())
 
 
+def _dependencies(t: Table, tables: dict[str, Table]) -> list[str]:
+    """Return the problems of what ties `t`'s columns together: dependencies on later or unknown
+    columns, copulas that are no correlation matrix, journeys of customers that do not scale."""
+    problems: list[str] = []
+    order = [c.name for c in t.columns]
+    for position, col in enumerate(t.columns):
+        if isinstance(col.generate, Dependent):
+            for name in col.generate.on:
+                other, _, column = name.rpartition(".")  # "table.column": another table's
+                if other and other in tables and column in [c.name for c in tables[other].columns]:
+                    continue
+                if name not in order[:position]:
+                    problems.append(
+                        f"{t.name}.{col.name} depends on '{name}', which is not a column "
+                        "declared before it"
+                    )
+    for copula in t.copulas:
+        where = f"{t.name}: copula '{copula.name}'"
+        unknown = [c for c in copula.columns if c not in order]
+        if unknown or len(set(copula.columns)) != len(copula.columns):
+            problems.append(f"{where} names unknown or repeated columns {list(copula.columns)}")
+        matrix = np.asarray(copula.correlation, dtype=np.float64)
+        k = len(copula.columns)
+        if matrix.shape != (k, k):
+            problems.append(f"{where}: the correlation matrix must be {k} x {k}")
+        elif not (np.allclose(matrix, matrix.T) and np.allclose(np.diag(matrix), 1.0)):
+            problems.append(
+                f"{where}: the correlation matrix must be symmetric with ones on its diagonal"
+            )
+        elif np.linalg.eigvalsh(matrix).min() <= 0:
+            problems.append(f"{where}: the correlation matrix is not positive definite")
+    journey = t.journey
+    if journey is not None:
+        customers = tables.get(journey.customers)
+        if customers is None:
+            problems.append(f"{t.name}: journey of unknown customer table '{journey.customers}'")
+        elif not (customers.scales and t.scales):
+            problems.append(
+                f"{t.name}: a journey builds whole scale units of customers, so both "
+                f"{t.name} and {journey.customers} must grow with the scale"
+            )
+    return problems
+
+
 def validate_pack(pack: Pack) -> None:
     """Raise InvalidPack listing every problem of the declaration, or return."""
     problems: list[str] = []
@@ -52,6 +99,10 @@ def validate_pack(pack: Pack) -> None:
                 problems.append(
                     f"{t.name}.{ref.column} references unknown {ref.table}.{ref.target}"
                 )
+        problems += _dependencies(t, tables)
+    source = pack.ground_truth.history_from
+    if source is not None and (source.table not in tables or tables[source.table].journey is None):
+        problems.append(f"the history comes from '{source.table}', which is no journey table")
     try:
         table_order(pack)
     except CycleError as exc:
