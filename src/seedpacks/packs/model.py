@@ -95,6 +95,9 @@ class Journey:
     description: str
     # What the journeys guarantee for every row, in words (the describe endpoint lists them).
     rules: tuple[str, ...] = ()
+    # The impression rows of `build` alone, in the same order, with the columns a HistoryFrom
+    # reads: so the history need not build every other row again.
+    impressions: Callable[[Any], pl.DataFrame] | None = None
 
 
 @dataclass(frozen=True)

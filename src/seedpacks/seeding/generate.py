@@ -121,12 +121,15 @@ class Generator:
             return frame.slice(int(offsets[0]), len(offsets))
         return frame[offsets]
 
-    def _journey(self, table: str, first: int, count: int) -> pl.DataFrame:
+    def _journey(
+        self, table: str, first: int, count: int, *, impressions: bool = False
+    ) -> pl.DataFrame:
         """Return the rows of `count` scale units from unit `first` (the last ones, per thread,
-        kept: the table's chunks and the history read the same units)."""
-        cache: dict[str, tuple[tuple[int, int], pl.DataFrame]]
+        kept: the table's chunks and the history read the same units), or only their
+        impressions when the journey can build those alone."""
+        cache: dict[tuple[str, bool], tuple[tuple[int, int], pl.DataFrame]]
         cache = self._local.__dict__.setdefault("journeys", {})
-        recent = cache.get(table)
+        recent = cache.get((table, impressions))
         if recent is not None and recent[0] == (first, count):
             return recent[1]
         spec = self.pack.table(table)
@@ -142,8 +145,11 @@ class Generator:
             customers_per_unit=per_unit,
             lookup=self.columns,
         )
-        frame = journeys.check_units(spec.journey.build(units), units)
-        cache[table] = ((first, count), frame)
+        if impressions and spec.journey.impressions is not None:
+            frame = spec.journey.impressions(units)
+        else:
+            frame = journeys.check_units(spec.journey.build(units), units)
+        cache[(table, impressions)] = ((first, count), frame)
         return frame
 
     def chunk_rows(self, table: str) -> int:
@@ -246,7 +252,8 @@ class Generator:
         per_unit = truth.interactions
         first = int(idx.min()) // per_unit if len(idx) else 0
         count = int(idx.max()) // per_unit - first + 1 if len(idx) else 1
-        frame = self._journey(source.table, first, count).filter(pl.col(source.impression))
+        frame = self._journey(source.table, first, count, impressions=True)
+        frame = frame.filter(pl.col(source.impression))
         if frame.height != count * per_unit:
             raise ValueError(
                 f"journey of {source.table} gave {frame.height} impressions for {count} units;"

@@ -16,6 +16,8 @@ in time order, every 6 hours from hour 0 to 714:
   follows income; unknown profiles spend far less per transaction.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
@@ -85,8 +87,21 @@ def _ticks(u: np.ndarray, span: np.ndarray) -> np.ndarray:
     return np.minimum(np.floor(u * (span + 1)).astype(np.int64), span)
 
 
-def build(units: Units) -> pl.DataFrame:
-    """Return the events of `units`' members, member after member, each in time order."""
+@dataclass(frozen=True)
+class _Offers:
+    """The offers `units`' members received: who, at which moment, which offer on which
+    channel, and whether they completed it (one row per receipt, member by member in time)."""
+
+    members: dict[str, pl.Series]
+    who: np.ndarray
+    moment: np.ndarray
+    offer: np.ndarray
+    channel: np.ndarray
+    p: np.ndarray
+    completed: np.ndarray
+
+
+def _offers(units: Units) -> _Offers:
     truth = GROUND_TRUTH
     names = {truth.customer_id} | {f.column for f in truth.features}
     members = units.customers(names)
@@ -95,20 +110,48 @@ def build(units: Units) -> pl.DataFrame:
     # Offers received: exactly RECEIVED_PER_UNIT of each unit's members x moments.
     slots = exactly(units.uniform("received", 6).reshape(units.count, per * 6), RECEIVED_PER_UNIT)
     who, moment = np.nonzero(slots.reshape(n, 6))
-
-    def draw(lane: str) -> np.ndarray:
-        return units.uniform_at(lane, who, moment, 6)
-
-    offer = np.floor(draw("offer") * len(PORTFOLIO)).astype(np.int64)
+    offer = np.floor(units.uniform_at("offer", who, moment, 6) * len(PORTFOLIO)).astype(np.int64)
     # One of the offer's own channels, uniformly.
     own = _OWN_COUNT[offer]
-    channel = _OWN[offer, np.minimum(np.floor(draw("channel") * own).astype(np.int64), own - 1)]
+    pick = np.floor(units.uniform_at("channel", who, moment, 6) * own).astype(np.int64)
+    channel = _OWN[offer, np.minimum(pick, own - 1)]
     arm = _ARM[offer, channel]
     p = np.zeros(len(offer))
     known = arm >= 0
     features = feature_matrix(truth, members)
     p[known] = probabilities(truth, features[who[known]], arm[known], weight_matrix(truth))
-    completed = draw("completed") < p
+    completed = units.uniform_at("completed", who, moment, 6) < p
+    return _Offers(members, who, moment, offer, channel, p, completed)
+
+
+def impressions(units: Units) -> pl.DataFrame:
+    """Return only the offers received of `units`' members, in the order `build` gives them
+    (the history needs no transactions: this skips building them)."""
+    o = _offers(units)
+    frame = _events(
+        o.who, "offer received", MOMENTS[o.moment], o.offer, None, None, o.channel, o.completed
+    )
+    return frame.select(
+        person=o.members[GROUND_TRUTH.customer_id].gather(frame["_member"]),
+        offer_id=pl.col("offer_id"),
+        _impression=pl.col("_impression"),
+        _channel=pl.col("_channel"),
+        _positive=pl.col("_positive"),
+        _hour=pl.col("time"),
+    )
+
+
+def build(units: Units) -> pl.DataFrame:
+    """Return the events of `units`' members, member after member, each in time order."""
+    o = _offers(units)
+    members, who, moment, offer, channel = o.members, o.who, o.moment, o.offer, o.channel
+    p, completed = o.p, o.completed
+    n, per = len(units), units.customers_per_unit
+    truth = GROUND_TRUTH
+
+    def draw(lane: str) -> np.ndarray:
+        return units.uniform_at(lane, who, moment, 6)
+
     # Viewed at the offer's rate overall, and always before a completion: non-completers view
     # with the rate that tops the completers up to it.
     top_up = np.clip((_VIEW[offer] - p) / np.maximum(1 - p, 1e-9), 0, 1)

@@ -150,6 +150,7 @@ TABLES = (
         journey=Journey(
             customers=CUSTOMERS,
             build=journeys.build,
+            impressions=journeys.impressions,
             description=(journeys.__doc__ or "").strip(),
             rules=journeys.RULES,
         ),
