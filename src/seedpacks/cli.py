@@ -1,7 +1,9 @@
 """The `seedpacks` command: a thin layer over the same service functions as the API."""
 
+import json as json_module
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -153,6 +155,50 @@ def upload(
         emit_json(result)
     else:
         show_.console().print(f"{result['message']} in tenant '{tenant}'.", markup=False)
+
+
+@app.command()
+def export(
+    schema: Annotated[
+        str | None,
+        typer.Argument(metavar="SCHEMA", help="the pack table, e.g. starbucks_customers"),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="the file to write, - for stdout [default: SCHEMA.FORMAT, KEY-ground-truth.json]",
+        ),
+    ] = None,
+    format: Annotated[str, typer.Option(help="csv or parquet")] = "csv",
+    ground_truth: Annotated[
+        bool, typer.Option("--ground-truth", help="the loaded pack's ground truth, as JSON")
+    ] = False,
+    tenant: Tenant = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Export a loaded pack table (CSV or Parquet, in key order) or the pack's ground truth."""
+    from seedpacks.catalog import export as exporting
+
+    if (schema is not None) == ground_truth:  # one of the two, not both
+        fail("give either SCHEMA or --ground-truth (see `seedpacks export --help`)", EXIT_USAGE)
+    with session() as s:
+        tenant = s.tenant_for(tenant, api_key, roles=ANY_ROLE, action="read")
+        with s.pool.connection() as conn:
+            if schema is None:
+                truth = exporting.loaded_ground_truth(conn, tenant=tenant)
+                name = f"{truth['datasetKey']}-ground-truth.json"
+                chunks: Iterable[bytes] = [json_module.dumps(truth, indent=2).encode() + b"\n"]
+            else:
+                fmt = exporting.check_format(format)
+                table = exporting.find_table(conn, tenant=tenant, name=schema)
+                name = exporting.file_name(table, fmt)
+                writer = exporting.csv_chunks if fmt == "csv" else exporting.parquet_chunks
+                chunks = writer(conn, table)
+            written = show_.write_chunks(chunks, output or Path(name))
+    if output != Path("-"):
+        show_.console().print(f"Wrote {written:,} bytes to {output or name}.", markup=False)
 
 
 @app.command()

@@ -4,8 +4,10 @@ On a terminal, progress is a live Rich bar on stderr. Anywhere else (a pipe, a l
 one plain line per step, so logs carry no escape codes or carriage-return redraws.
 """
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console, Group
@@ -176,3 +178,24 @@ def operation_progress() -> Iterator[Any]:
 
     with bar:
         yield listen
+
+
+def write_chunks(chunks: Iterable[bytes], path: Path) -> int:
+    """Write `chunks` to `path` (stdout for "-") and return the bytes written; a file appears
+    only whole: it is written beside its name and renamed once complete."""
+    if path == Path("-"):
+        out = sys.stdout.buffer
+        total = 0
+        for chunk in chunks:
+            out.write(chunk)
+            total += len(chunk)
+        out.flush()
+        return total
+    partial = path.with_name(path.name + ".part")
+    try:
+        with partial.open("wb") as out:
+            total = sum(out.write(chunk) for chunk in chunks)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return total

@@ -12,6 +12,7 @@ from seedpacks.api import (
     auth,
     decisioning,
     errors,
+    export,
     openapi,
     read,
     seed_datasets,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(seed_datasets.router)
     app.include_router(upload.router)
     app.include_router(read.router)
+    app.include_router(export.router)
     app.include_router(decisioning.router)
     app.include_router(whoami.router)
     openapi.install(app, max_scale=settings.max_scale, auth=settings.auth)

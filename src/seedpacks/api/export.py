@@ -1,0 +1,77 @@
+"""Downloads for data scientists: a pack table as CSV or Parquet, the ground truth as JSON."""
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse, StreamingResponse
+from psycopg_pool import ConnectionPool
+
+from seedpacks.api.deps import Pool
+from seedpacks.api.openapi import errors
+from seedpacks.api.read import Reader
+from seedpacks.catalog import export
+
+router = APIRouter(prefix="/api/v1", tags=["read"])
+
+
+@router.get(
+    "/schemas/{name}/export",
+    summary="Download one of the tenant's pack tables, whole, as CSV or Parquet",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The table in primary-key order, streamed: CSV with a header line "
+            "(NULL as an empty field), or Parquet with the declared column types.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.apache.parquet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            },
+        },
+        **errors(400, 401, 404, e404="The tenant has no data schema of that name."),
+    },
+)
+def export_table(
+    name: Annotated[str, Path(description="the schema's name, e.g. starbucks_customers")],
+    who: Reader,
+    pool: Pool,
+    format: Annotated[
+        str,
+        Query(
+            description="csv (the default) or parquet",
+            json_schema_extra={"enum": list(export.FORMATS)},
+        ),
+    ] = "csv",
+) -> StreamingResponse:
+    fmt = export.check_format(format)
+    with pool.connection() as conn:
+        table = export.find_table(conn, tenant=who.tenant, name=name)
+    return StreamingResponse(
+        _stream(pool, table, fmt),
+        media_type=export.MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{export.file_name(table, fmt)}"'},
+    )
+
+
+def _stream(pool: ConnectionPool, table: export.Table, fmt: export.Format) -> Iterator[bytes]:
+    with pool.connection() as conn:
+        chunks = export.csv_chunks if fmt == "csv" else export.parquet_chunks
+        yield from chunks(conn, table)
+
+
+@router.get(
+    "/ground-truth",
+    summary="Download the loaded pack's ground truth: the response function its history follows",
+    responses=errors(401, 404, e404="No pack is loaded in the tenant."),
+)
+def download_ground_truth(who: Reader, pool: Pool) -> JSONResponse:
+    with pool.connection() as conn:
+        truth: dict[str, Any] = export.loaded_ground_truth(conn, tenant=who.tenant)
+    return JSONResponse(
+        truth,
+        headers={
+            "Content-Disposition": f'attachment; filename="{truth["datasetKey"]}-ground-truth.json"'
+        },
+    )
