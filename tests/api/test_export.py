@@ -8,13 +8,16 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import httpx
+import polars as pl
 import psycopg
 import pyarrow.parquet as pq
 import pytest
 
-from seedpacks.catalog import export
+from seedpacks.catalog import export, profile
 from seedpacks.packs.describe import ground_truth
 from seedpacks.packs.registry import PACKS
+from seedpacks.packs.truth import all_probabilities, feature_matrix
+from seedpacks.seeding.generate import Generator
 from seedpacks.seeding.tenancy import tenant_schema
 from tests.conftest import as_role
 
@@ -109,3 +112,64 @@ def test_the_ground_truth_downloads_as_loaded(client: httpx.Client, loaded: str)
     assert body == httpx.Response(200, json=ground_truth(PACKS["starbucks"], 2)).json()
     nothing = client.get("/api/v1/ground-truth", headers=as_role(f"none-{uuid.uuid4().hex[:8]}"))
     assert nothing.status_code == 404 and "seedpacks load" in nothing.json()["message"]
+
+
+def test_a_profile_pictures_each_column_as_stored(
+    client: httpx.Client, loaded: str, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    response = client.get(f"{BASE}/starbucks_customers/profile", headers=as_role(loaded, "viewer"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["rows"], body["profiledRows"], body["sampled"]) == (2000, 2000, False)
+    columns = {c["name"]: c for c in body["columns"]}
+    assert columns["id"]["chart"] == "none"  # the key: one value per row
+    stored = _database_rows(database_url, loaded, "starbucks_customers", "id")
+    names = [c.name for c in PACKS["starbucks"].table("starbucks_customers").columns]
+    incomes = [row[names.index("income")] for row in stored]
+    income = columns["income"]
+    assert income["chart"] == "histogram" and len(income["counts"]) == len(income["edges"]) - 1
+    assert sum(income["counts"]) == sum(v is not None for v in incomes)
+    assert income["nullShare"] == round(sum(v is None for v in incomes) / 2000, 4) > 0
+    assert income["edges"][0] == min(v for v in incomes if v is not None)
+    gender = columns["gender"]
+    assert gender["chart"] == "bars"
+    genders = [row[names.index("gender")] for row in stored]
+    assert {v["value"]: v["count"] for v in gender["values"]} == {
+        g: genders.count(g) for g in {"F", "M", "O"}
+    }
+    joined = columns["became_member_on"]
+    assert joined["chart"] == "histogram" and joined["edges"][0].startswith("201")
+    # A table over the sampling threshold is profiled on a sample, and says so.
+    monkeypatch.setattr(profile, "SAMPLE_FROM", 5000)
+    events = client.get(f"{BASE}/starbucks_events/profile", headers=as_role(loaded)).json()
+    assert events["sampled"] is True and events["rows"] == 36_060
+    assert 0 < events["profiledRows"] < 36_060
+    kinds = {
+        v["value"] for v in next(c for c in events["columns"] if c["name"] == "event")["values"]
+    }
+    assert kinds == {"transaction", "offer received", "offer viewed", "offer completed"}
+
+
+def test_the_rates_heatmap_is_the_truth_over_the_loaded_customers(
+    client: httpx.Client, loaded: str
+) -> None:
+    body = client.get("/api/v1/ground-truth/rates", headers=as_role(loaded, "viewer")).json()
+    truth = PACKS["starbucks"].ground_truth
+    assert len(body["offers"]) == len({a.offer for a in truth.arms})
+    assert set(body["channels"]) == {a.channel for a in truth.arms}
+    cells = [r for row in body["rates"] for r in row if r is not None]
+    assert len(cells) == len(truth.arms) and all(0 < r < 1 for r in cells)
+    # Each cell is the truth's mean over the customers loaded (seed 9, scale 2).
+    customers = pl.concat(
+        Generator(PACKS["starbucks"], seed=9, scale=2).chunks(truth.customer_table)
+    )
+    p = all_probabilities(truth, feature_matrix(truth, customers)).mean(axis=0)
+    for i, arm in enumerate(truth.arms):
+        o = [x["id"] for x in body["offers"]].index(arm.offer)
+        assert body["rates"][o][body["channels"].index(arm.channel)] == round(float(p[i]), 4)
+    # The best cell beats the worst clearly: the truth is not flat.
+    assert max(cells) - min(cells) > 0.2
+    nothing = client.get(
+        "/api/v1/ground-truth/rates", headers=as_role(f"none-{uuid.uuid4().hex[:8]}")
+    )
+    assert nothing.status_code == 404

@@ -25,6 +25,12 @@ def test_the_thompson_flow_beats_random_and_nears_the_best_single_offer(
     assert rates["flow"] >= 0.85 * rates["bestSingleOffer"]
     regret = [point["cumulativeRegret"] for point in result["regret"]]
     assert regret == sorted(regret) and result["regret"][-1]["decisions"] == 3000
+    # The curve's rates so far end at the whole run's.
+    last = result["regret"][-1]
+    assert last["positiveRate"] == rates["flow"]
+    assert abs(last["randomRate"] - rates["random"]) < 1e-3
+    assert abs(last["oracleRate"] - rates["oracle"]) < 1e-3
+    assert all(p["randomRate"] <= p["oracleRate"] for p in result["regret"])
     with pool.connection() as conn:
         row = conn.execute(
             "SELECT count(*) FROM decision_runs WHERE tenant_id = %s", (tenant,)

@@ -10,7 +10,7 @@ from psycopg_pool import ConnectionPool
 from seedpacks.api.deps import Pool
 from seedpacks.api.openapi import errors
 from seedpacks.api.read import Reader
-from seedpacks.catalog import export
+from seedpacks.catalog import export, profile
 
 router = APIRouter(prefix="/api/v1", tags=["read"])
 
@@ -75,3 +75,29 @@ def download_ground_truth(who: Reader, pool: Pool) -> JSONResponse:
             "Content-Disposition": f'attachment; filename="{truth["datasetKey"]}-ground-truth.json"'
         },
     )
+
+
+@router.get(
+    "/schemas/{name}/profile",
+    summary="The distribution of each column of a pack table, for charts",
+    responses=errors(401, 404, e404="The tenant has no data schema of that name."),
+)
+def table_profile(
+    name: Annotated[str, Path(description="the schema's name, e.g. starbucks_customers")],
+    who: Reader,
+    pool: Pool,
+) -> dict[str, Any]:
+    """Per column: its NULL share and a histogram (numbers, dates), value counts (categories)
+    or nothing (identifiers); tables over 200,000 rows are profiled on a repeatable sample."""
+    with pool.connection() as conn:
+        return profile.table_profile(conn, tenant=who.tenant, name=name)
+
+
+@router.get(
+    "/ground-truth/rates",
+    summary="The ground truth's mean response rate per offer and channel, for a heatmap",
+    responses=errors(401, 404, e404="No pack is loaded in the tenant."),
+)
+def ground_truth_rates(who: Reader, pool: Pool) -> dict[str, Any]:
+    with pool.connection() as conn:
+        return profile.arm_rates(conn, tenant=who.tenant)

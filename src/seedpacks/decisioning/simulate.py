@@ -189,6 +189,7 @@ def simulate(
     override = _override(policy, truth, rng)
 
     positives, expected, regret, no_offer = 0, 0.0, 0.0, 0
+    random_sum, oracle_sum = 0.0, 0.0
     curve: list[dict[str, float]] = []
     every = max(decisions // REGRET_POINTS, 1)
     with pool.connection() as conn:
@@ -209,6 +210,8 @@ def simulate(
                     override=override,
                 )
                 best = float(truth.p[row].max())
+                random_sum += float(truth.p[row].mean())
+                oracle_sum += best
                 if p is None:
                     no_offer += 1
                     regret += best
@@ -217,7 +220,19 @@ def simulate(
                     expected += p[0]
                     regret += best - p[0]
                 if (i + 1) % every == 0 or i + 1 == decisions:
-                    curve.append({"decisions": i + 1, "cumulativeRegret": round(regret, 3)})
+                    n = i + 1
+                    # Rates so far, for a chart: the flow's (realised and expected) against
+                    # a random offer and the oracle for the same customers.
+                    curve.append(
+                        {
+                            "decisions": n,
+                            "cumulativeRegret": round(regret, 3),
+                            "positiveRate": round(positives / n, 4),
+                            "expectedRate": round(expected / n, 4),
+                            "randomRate": round(random_sum / n, 4),
+                            "oracleRate": round(oracle_sum / n, 4),
+                        }
+                    )
                     if on_progress:
                         on_progress(i + 1)
         finally:
