@@ -6,6 +6,7 @@ lending away from low credit scores; six segments as views. The pack for testing
 rules and product-holding logic.
 """
 
+from seedpacks.packs.banking.customers import CUSTOMER_TABLE
 from seedpacks.packs.banking.entities import (
     CATEGORIES,
     CHANNELS,
@@ -18,7 +19,7 @@ from seedpacks.packs.banking.entities import (
     OUTCOME_TYPES,
     QUALIFICATION_RULES,
 )
-from seedpacks.packs.banking.tables import CUSTOMER_TABLE, PRODUCT_TABLE, TRANSACTION_TABLE
+from seedpacks.packs.banking.tables import PRODUCT_TABLE, TRANSACTION_TABLE
 from seedpacks.packs.banking.targeting import GROUND_TRUTH, SEGMENTS
 from seedpacks.packs.model import Pack
 

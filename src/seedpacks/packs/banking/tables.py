@@ -1,8 +1,15 @@
-"""Banking NBA tables: retail customers with the products they hold, the product catalogue and
-card/account transactions.
+"""Banking NBA tables: the product catalogue and six months of account and card transactions
+(the customers are in customers.py).
 
-Holdings follow life stage and means: mortgages for 30-60-year-olds with income, savings and
-insurance grow with age and income, cards with the credit score; the digitally active are young.
+Transactions follow their customer: credits are a month's net pay (75% of the gross income
+over 12), labelled by the customer's employment (salary for the employed and self-employed,
+pension for the retired, benefits for the unemployed, allowance for students); a debit's
+amount is lognormal (log-sd 0.6) around its category's median for an income of 32,000 GBP,
+times (income / 32,000) to the category's income elasticity: groceries 0.3 and utilities 0.2
+(necessities), cash 0.2, dining, shopping and transfers 0.5, housing 0.6 and travel 0.7
+(luxuries). The elasticities are chosen, not measured: they follow the pattern of the ONS
+Family Spending survey, where richer households spend more on everything but proportionally
+less on food and fuel and more on travel and recreation.
 """
 
 from datetime import date
@@ -11,12 +18,15 @@ import numpy as np
 import polars as pl
 
 from seedpacks.packs import gen
+from seedpacks.packs.banking.customers import CUSTOMER_TABLE, CUSTOMERS, FLAG
+from seedpacks.packs.depend import depends
 from seedpacks.packs.model import Column, CsvColumn, CsvMapping, Reference, Table
 
-CUSTOMERS = "banking_customers"
+__all__ = ["CUSTOMER_TABLE", "CUSTOMERS", "FLAG", "PRODUCT_ROWS", "PRODUCT_TABLE", "PRODUCTS",
+           "TRANSACTION_TABLE", "TRANSACTIONS"]  # fmt: skip
+
 PRODUCTS = "banking_products"
 TRANSACTIONS = "banking_transactions"
-FLAG = CsvColumn(parse={"true": ["Yes", "Y", "1"], "false": ["No", "N", "0"]})
 
 # (code, name, family, rate %, annual fee, minimum credit score, minimum income)
 PRODUCT_ROWS = (
@@ -35,200 +45,53 @@ PRODUCT_ROWS = (
 )
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def _life_stage(b: gen.Block) -> np.ndarray:
-    age = b["age"].to_numpy()
-    return np.where(age < 25, "young", np.where(age >= 66, "senior", "prime"))
-
-
-_EMPLOYMENT = ("employed", "self_employed", "retired", "student", "unemployed")
-_INCOME = {  # median yearly income and spread (log sd) by employment status
-    "employed": (42000, 0.5),
-    "self_employed": (46000, 0.75),
-    "retired": (26000, 0.45),
-    "student": (9000, 0.5),
-    "unemployed": (12000, 0.4),
-}
-
-
-def _income(b: gen.Block) -> np.ndarray:
-    status = b["employment_status"]
-    median = status.replace_strict({k: v[0] for k, v in _INCOME.items()}, return_dtype=pl.Float64)
-    sigma = status.replace_strict({k: v[1] for k, v in _INCOME.items()}, return_dtype=pl.Float64)
-    value = median.to_numpy() * np.exp(sigma.to_numpy() * b.normal())
-    return np.round(np.clip(value, 5000, 500000), -2)
-
-
-def _log_income(b: gen.Block) -> np.ndarray:
-    return np.log(b["annual_income"].to_numpy() / 40000)
-
-
-def _credit_score(b: gen.Block) -> np.ndarray:
-    age = b["age"].to_numpy()
-    score = 690 + 35 * _log_income(b) + 1.2 * (np.minimum(age, 70) - 45) + 65 * b.normal()
-    return np.clip(np.rint(score), 300, 850).astype(np.int64)
-
-
-def _tenure_years(b: gen.Block) -> np.ndarray:
-    span = np.minimum(b["age"].to_numpy() - 18, 40) + 1
-    return np.floor(b.uniform() ** 1.3 * span).astype(np.int64)
-
-
-def _centred_age(b: gen.Block) -> np.ndarray:
-    return (b["age"].to_numpy() - 45) / 15
-
-
-def _credit(b: gen.Block) -> np.ndarray:
-    return (b["credit_score"].to_numpy() - 690) / 70
-
-
 _TXN_CATEGORIES = ("groceries", "dining", "shopping", "utilities", "transfer", "cash", "travel",
                    "housing", "salary")  # fmt: skip
-# Median amount per category (salary is a credit, the rest debits).
-_TXN_MEDIAN = {"groceries": 45, "dining": 28, "shopping": 60, "utilities": 85, "transfer": 150,
-               "cash": 60, "travel": 320, "housing": 950, "salary": 2600}  # fmt: skip
+# Median amount per debit category for an income of 32,000 GBP, and its income elasticity.
+DEBITS = {"groceries": (45, 0.3), "dining": (28, 0.5), "shopping": (60, 0.5),
+          "utilities": (85, 0.2), "transfer": (150, 0.5), "cash": (60, 0.2),
+          "travel": (320, 0.7), "housing": (950, 0.6)}  # fmt: skip
+REFERENCE_INCOME = 32_000
+NET_OF_GROSS = 0.75
+# The monthly credit's name by the customer's employment.
+CREDITS = {"employed": "salary", "self_employed": "salary", "retired": "pension",
+           "unemployed": "benefits", "student": "allowance"}  # fmt: skip
 
 
 def _customer_rows(b: gen.Block) -> np.ndarray:
     return gen.referenced_rows(b, CUSTOMERS, b.uniform_named("customer"))
 
 
+def _customer(b: gen.Block, column: str) -> pl.Series:
+    return b.lookup(CUSTOMERS, column, _customer_rows(b))
+
+
+_DRAW = gen.choice(_TXN_CATEGORIES, (24, 12, 15, 10, 10, 6, 3, 5, 15))
+
+
+@depends("customer_id", "debits by share; a credit is named by the customer's employment")
+def _category(b: gen.Block) -> pl.Series:
+    drawn = gen.as_series(_DRAW(b))
+    credit = _customer(b, "employment_status").replace_strict(CREDITS, return_dtype=pl.String)
+    return pl.select(pl.when(drawn == "salary").then(credit).otherwise(drawn)).to_series()
+
+
+@depends(
+    ("customer_id", "category"),
+    "credits a month's net pay; debits lognormal around the category's median times "
+    "(income / 32,000) to the category's elasticity",
+)
 def _amount(b: gen.Block) -> np.ndarray:
     category = b["category"]
-    median = category.replace_strict(_TXN_MEDIAN, return_dtype=pl.Float64).to_numpy()
-    amount = np.round(median * np.exp(0.6 * b.normal()), 2)
-    salary = (category == "salary").to_numpy()
-    income = b.lookup(CUSTOMERS, "annual_income", _customer_rows(b)).to_numpy()
-    return np.where(salary, np.round(income / 12 * 0.75, 2), -amount)
+    income = _customer(b, "annual_income").to_numpy()
+    debit = ~category.is_in(list(CREDITS.values())).to_numpy()
+    medians = {k: float(v[0]) for k, v in DEBITS.items()}
+    elasticity = {k: float(v[1]) for k, v in DEBITS.items()}
+    median = category.replace_strict(medians, default=0.0, return_dtype=pl.Float64).to_numpy()
+    slope = category.replace_strict(elasticity, default=0.0, return_dtype=pl.Float64).to_numpy()
+    spent = median * (income / REFERENCE_INCOME) ** slope * np.exp(0.6 * b.normal())
+    return np.where(debit, -np.round(spent, 2), np.round(income / 12 * NET_OF_GROSS, 2))
 
-
-def _holds(logit: gen.Keys) -> gen.Generator:
-    return gen.bernoulli(lambda b: np.asarray(logit(b), dtype=np.float64))
-
-
-def _flag_column(name: str, logit: gen.Keys, description: str) -> Column:
-    return Column(name, "boolean", _holds(logit), nullable=False, description=description, csv=FLAG)
-
-
-CUSTOMER_TABLE = Table(
-    name=CUSTOMERS,
-    description="Retail bank customers: profile, means, credit score and the products they hold",
-    rows=1000,
-    primary_key=("customer_id",),
-    indexes=(("credit_score",), ("annual_income",)),
-    csv=CsvMapping(description="one customer per line, columns named as the table"),
-    columns=(
-        Column(
-            "customer_id",
-            "text",
-            gen.formatted_id("BK", 7),
-            nullable=False,
-            csv=CsvColumn(aliases=("id", "customerId"), required=True),
-        ),
-        Column("age", "integer", gen.normal(45, 16, low=18, high=90), nullable=False),
-        Column(
-            "employment_status",
-            "text",
-            gen.choice_by(
-                _life_stage,
-                {
-                    "young": (_EMPLOYMENT, (55, 3, 0, 34, 8)),
-                    "prime": (_EMPLOYMENT, (74, 14, 3, 1, 8)),
-                    "senior": (_EMPLOYMENT, (10, 8, 82, 0, 0)),
-                },
-            ),
-            nullable=False,
-            description="employed, self_employed, retired, student or unemployed",
-        ),
-        Column(
-            "annual_income",
-            "decimal",
-            _income,
-            nullable=False,
-            description="gross yearly income, GBP",
-            csv=CsvColumn(aliases=("income",)),
-        ),
-        Column("credit_score", "integer", _credit_score, nullable=False, description="300-850"),
-        Column(
-            "region",
-            "text",
-            gen.choice(
-                [
-                    "London",
-                    "South East",
-                    "North West",
-                    "Midlands",
-                    "Scotland",
-                    "Wales",
-                    "South West",
-                ],
-                [18, 16, 14, 18, 12, 8, 14],
-            ),
-            nullable=False,
-        ),
-        Column(
-            "tenure_years", "integer", _tenure_years, nullable=False, description="with the bank"
-        ),
-        _flag_column(
-            "digital_active",
-            lambda b: 1.6 - 1.1 * _centred_age(b),
-            "used mobile or online banking in the last 30 days",
-        ),
-        _flag_column(
-            "has_credit_card",
-            lambda b: -0.4 + 0.9 * _credit(b) + 0.5 * _log_income(b),
-            "holds a credit card",
-        ),
-        _flag_column(
-            "has_personal_loan",
-            lambda b: -1.8 + 0.4 * _log_income(b) - 0.4 * _centred_age(b),
-            "has a personal or car loan",
-        ),
-        _flag_column(
-            "has_mortgage",
-            lambda b: (
-                -1.3
-                + 0.9 * _log_income(b)
-                + 1.4 * ((b["age"].to_numpy() >= 30) & (b["age"].to_numpy() <= 62))
-            ),
-            "has a mortgage",
-        ),
-        _flag_column(
-            "has_savings",
-            lambda b: -0.1 + 0.6 * _log_income(b) + 0.4 * _centred_age(b),
-            "holds a savings account",
-        ),
-        _flag_column(
-            "has_insurance",
-            lambda b: -1.2 + 1.0 * b["has_mortgage"].to_numpy() + 0.3 * _centred_age(b),
-            "holds any bank insurance",
-        ),
-        Column(
-            "avg_monthly_balance",
-            "decimal",
-            lambda b: np.round(
-                b["annual_income"].to_numpy() / 12 * 0.45 * np.exp(0.8 * b.normal()), 2
-            ),
-            nullable=False,
-            description="current account, GBP",
-        ),
-        Column(
-            "preferred_channel",
-            "text",
-            gen.choice_by(
-                "digital_active",
-                {
-                    True: (("mobile", "email", "branch", "call_centre"), (60, 25, 8, 7)),
-                    False: (("branch", "call_centre", "email", "mobile"), (50, 25, 20, 5)),
-                },
-            ),
-            nullable=False,
-        ),
-    ),
-)
 
 PRODUCT_TABLE = Table(
     name=PRODUCTS,
@@ -275,8 +138,9 @@ TRANSACTION_TABLE = Table(
         Column(
             "category",
             "text",
-            gen.choice(_TXN_CATEGORIES, (24, 12, 15, 10, 10, 6, 3, 5, 15)),
+            _category,
             nullable=False,
+            description="a debit category, or salary, pension, benefits or allowance (credits)",
         ),
         Column(
             "channel",
@@ -284,7 +148,7 @@ TRANSACTION_TABLE = Table(
             gen.choice_by(
                 "category",
                 {
-                    "salary": (("transfer",), (1,)),
+                    **{credit: (("transfer",), (1,)) for credit in dict.fromkeys(CREDITS.values())},
                     "housing": (("direct_debit",), (1,)),
                     "utilities": (("direct_debit", "online"), (85, 15)),
                     "cash": (("atm", "branch"), (90, 10)),

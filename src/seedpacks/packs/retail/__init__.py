@@ -7,6 +7,7 @@ interact on every decision. The pack for testing ranking and policy logic at cat
 """
 
 from seedpacks.packs.model import Pack
+from seedpacks.packs.retail.customers import CUSTOMER_TABLE
 from seedpacks.packs.retail.entities import (
     CATEGORIES,
     CHANNELS,
@@ -14,7 +15,7 @@ from seedpacks.packs.retail.entities import (
     OFFERS,
     QUALIFICATION_RULES,
 )
-from seedpacks.packs.retail.tables import CUSTOMER_TABLE, ORDER_TABLE
+from seedpacks.packs.retail.tables import ORDER_TABLE
 from seedpacks.packs.retail.targeting import (
     CONTACT_POLICIES,
     DECISION_FLOWS,
