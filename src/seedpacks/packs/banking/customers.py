@@ -154,7 +154,11 @@ CUSTOMER_TABLE = Table(
         Column(
             "employment_status",
             "text",
-            depends("age", "weights by life stage: under 25, 25-65, over 65")(
+            depends(
+                "age",
+                "weights of employed/self-employed/retired/student/unemployed by age: under 25 "
+                "55/3/0/34/8, 25-65 74/14/3/1/8, over 65 10/8/82/0/0",
+            )(
                 gen.choice_by(
                     _life_stage,
                     {
@@ -229,7 +233,9 @@ CUSTOMER_TABLE = Table(
         Column(
             "avg_monthly_balance",
             "decimal",
-            gen.lognormal_by(Linear("annual_income", 0.45 / 12, 0, 0), 0.8, low=0, high=5_000_000),
+            depends("annual_income", "lognormal around 45% of a month's income (log-sd 0.8)")(
+                gen.lognormal_by(Linear("annual_income", 0.45 / 12, 0, 0), 0.8, low=0, high=5e6)
+            ),
             nullable=False,
             description="current account, GBP",
         ),

@@ -69,7 +69,10 @@ def _customer(b: gen.Block, column: str) -> pl.Series:
 _DRAW = gen.choice(_TXN_CATEGORIES, (24, 12, 15, 10, 10, 6, 3, 5, 15))
 
 
-@depends("customer_id", "debits by share; a credit is named by the customer's employment")
+@depends(
+    ("customer_id", f"{CUSTOMERS}.employment_status"),
+    "debits by share; a credit is named by the customer's employment",
+)
 def _category(b: gen.Block) -> pl.Series:
     drawn = gen.as_series(_DRAW(b))
     credit = _customer(b, "employment_status").replace_strict(CREDITS, return_dtype=pl.String)
@@ -77,7 +80,7 @@ def _category(b: gen.Block) -> pl.Series:
 
 
 @depends(
-    ("customer_id", "category"),
+    ("customer_id", "category", f"{CUSTOMERS}.annual_income"),
     "credits a month's net pay; debits lognormal around the category's median times "
     "(income / 32,000) to the category's elasticity",
 )

@@ -172,17 +172,22 @@ CUSTOMER_TABLE = Table(
         Column(
             "loyalty_tier",
             "text",
-            depends("signup_date", "weights by tenure: under a year, one to three, longer")(
-                gen.choice_by(_tenure_band, TIER_BY_TENURE)
-            ),
+            depends(
+                "signup_date",
+                "weights by tenure: under a year bronze 80, silver 16, gold 3, platinum 1; "
+                "one to three years 52/30/14/4; longer 40/33/20/7",
+            )(gen.choice_by(_tenure_band, TIER_BY_TENURE)),
             nullable=False,
         ),
         Column(
             "favourite_department",
             "text",
-            depends(("gender", "age"), "weights by gender and age (under 35, 35 and over)")(
-                gen.choice_by(_profile, FAVOURITE, default=OTHER_FAVOURITE)
-            ),
+            depends(
+                ("gender", "age"),
+                "weights of electronics/fashion/home/beauty/sports/grocery by gender and age: "
+                "F under 35 8/36/12/26/8/10, F 35+ 6/30/24/18/5/17, M under 35 30/18/8/5/24/15, "
+                "M 35+ 22/15/20/4/15/24, others 14/26/18/14/10/18",
+            )(gen.choice_by(_profile, FAVOURITE, default=OTHER_FAVOURITE)),
             nullable=False,
         ),
         Column("orders_12m", "integer", _orders, nullable=False),

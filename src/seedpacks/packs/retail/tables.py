@@ -97,14 +97,20 @@ def _customer(b: gen.Block, column: str) -> pl.Series:
     return b.lookup(CUSTOMERS, column, _customer_rows(b))
 
 
-@depends("customer_id", "uniform over the shopper's window: from sign-up to their last order")
+@depends(
+    ("customer_id", f"{CUSTOMERS}.signup_date", f"{CUSTOMERS}.days_since_last_order"),
+    "uniform over the shopper's window: from sign-up (or 1 January) to their last order",
+)
 def _ordered_at(b: gen.Block) -> np.ndarray:
     first, end = _window(b, _customer_rows(b))
     seconds = np.floor(b.uniform() * (end - first).astype(np.int64) * 86400).astype(np.int64)
     return (first.astype("datetime64[s]") + seconds).astype("M8[us]")
 
 
-@depends("customer_id", "the shopper's favourite department six times in ten, else any")
+@depends(
+    ("customer_id", f"{CUSTOMERS}.favourite_department"),
+    "the shopper's favourite department six times in ten, else any",
+)
 def _department(b: gen.Block) -> pl.Series:
     favourite = _customer(b, "favourite_department").to_numpy()
     other = np.asarray(DEPARTMENTS)[np.floor(b.uniform(1) * len(DEPARTMENTS)).astype(int)]
@@ -112,7 +118,7 @@ def _department(b: gen.Block) -> pl.Series:
 
 
 @depends(
-    ("customer_id", "department", "items", "discount_pct"),
+    ("customer_id", "department", "items", "discount_pct", f"{CUSTOMERS}.avg_order_value"),
     "the shopper's average order value x the department's factor x sqrt(items) relative to "
     "the department, lognormal (log-sd 0.4), less the discount",
 )
@@ -140,9 +146,15 @@ ORDER_TABLE = Table(
         Column(
             "customer_id",
             "text",
-            depends((), "a shopper drawn by their expected orders in the half year")(
-                lambda b: _customer(b, "customer_id")
-            ),
+            depends(
+                (
+                    f"{CUSTOMERS}.orders_12m",
+                    f"{CUSTOMERS}.signup_date",
+                    f"{CUSTOMERS}.days_since_last_order",
+                ),
+                "a shopper drawn by their expected orders in the half year: orders_12m times "
+                "the share of a year between sign-up (or 1 January) and their last order",
+            )(lambda b: _customer(b, "customer_id")),
             nullable=False,
             csv=CsvColumn(required=True),
         ),
