@@ -110,9 +110,11 @@ def test_a_customer_failing_an_eligibility_rule_never_gets_that_offer(
     offer = first["decisions"][0]["offerId"]
     with pool.connection() as conn:
         conn.execute(
+            # First in priority: the pack's own rules (a lending recency check, say) would
+            # otherwise be the reason reported for an offer this customer was just given.
             "INSERT INTO qualification_rules (tenant_id, id, dataset_key, name, stage, rule_type,"
-            " scope, scope_ref, config) VALUES (%s, 'test_rule_not_c', %s, 'Not this customer',"
-            " 'eligibility', 'attribute_condition', 'offer', %s, %s)",
+            " scope, scope_ref, config, priority) VALUES (%s, 'test_rule_not_c', %s,"
+            " 'Not this customer', 'eligibility', 'attribute_condition', 'offer', %s, %s, 1000)",
             (
                 tenant,
                 key,
