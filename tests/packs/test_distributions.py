@@ -62,20 +62,22 @@ def test_starbucks_events_carry_what_their_kind_needs() -> None:
     assert df.filter(pl.col("event") != "offer completed")["reward"].is_null().all()
 
 
-def test_uci_bank_clients_look_like_bank_full() -> None:
+def test_uci_bank_clients_look_like_bank_additional_full() -> None:
     df = sample("uci-bank", "bank_customers")
     assert df.height == 1000 * SCALE
-    assert_share((df["y"] == "yes").mean(), 0.117, df.height)
-    assert_share(df["job"].eq_missing("blue-collar").mean(), 0.215, df.height)
-    assert_share(df["marital"].eq_missing("married").mean(), 0.602, df.height)
-    assert_share(df["education"].eq_missing("secondary").mean(), 0.513, df.height)
-    assert_share(df["contact"].is_null().mean(), 0.288, df.height)
-    assert_share((df["month"] == "may").mean(), 0.304, df.height)
-    assert df["age"].min() >= 18 and df["age"].max() <= 95 and df["age"].median() == 39
-    # Never contacted before: pdays -1, no previous contacts and outcome 'unknown', together.
+    assert_share((df["y"] == "yes").mean(), 0.113, df.height)
+    assert_share(df["job"].eq_missing("blue-collar").mean(), 0.225, df.height)
+    assert_share(df["marital"].eq_missing("married").mean(), 0.605, df.height)
+    assert_share(df["education"].eq_missing("university.degree").mean(), 0.295, df.height)
+    assert_share(df["contact"].eq_missing("cellular").mean(), 0.635, df.height)
+    assert_share((df["month"] == "may").mean(), 0.334, df.height)
+    assert df["age"].min() >= 17 and df["age"].max() <= 98 and df["age"].median() == 38
+    # Never contacted before: pdays 999, no previous contacts and outcome 'nonexistent'.
     never = df["previous"] == 0
-    assert_share(never.mean(), 0.817, df.height)
-    assert (never == (df["pdays"] == -1)).all() and (never == (df["poutcome"] == "unknown")).all()
+    assert_share(never.mean(), 0.863, df.height)
+    assert (df.filter(never)["pdays"] == 999).all() and (
+        never == (df["poutcome"] == "nonexistent")
+    ).all()
     # The target follows the file's strongest signals: call length and a previous success.
     rate = df.group_by("poutcome").agg(pl.col("y").eq("yes").mean()).to_dict(as_series=False)
     by_outcome = dict(zip(rate["poutcome"], rate["y"], strict=True))

@@ -5,21 +5,18 @@ from datetime import date
 from seedpacks.packs.flows import nba_flow
 from seedpacks.packs.model import (
     AlgorithmModel,
-    Arm,
     Category,
     Channel,
     Creative,
     Experiment,
-    Feature,
-    GroundTruth,
     Offer,
     OutcomeType,
     QualificationRule,
     SubCategory,
 )
-from seedpacks.packs.uci_bank.customers import CUSTOMERS
+from seedpacks.packs.uci_bank.truth import CUSTOMERS, GROUND_TRUTH, OFFER
 
-OFFER = "uci_term_deposit"
+__all__ = ["GROUND_TRUTH"]
 
 CATEGORIES = (
     Category(
@@ -178,37 +175,4 @@ DECISION_FLOWS = (
         rank={"by": "score"},
         limit=1,
     ),
-)
-
-# Ground truth: long calls and a previous success sell deposits; loans hold clients back;
-# cellular calls convert best, calls of unknown type worst (as in the public file).
-_WEIGHTS = {
-    "duration": 0.9,
-    "previous_success": 2.0,
-    "housing_loan": -0.5,
-    "personal_loan": -0.4,
-    "age": 0.15,
-    "balance": 0.1,
-}
-GROUND_TRUTH = GroundTruth(
-    customer_table=CUSTOMERS,
-    customer_id="id",
-    features=(
-        Feature("duration", "duration", "numeric", center=258, spread=260),
-        Feature("previous_success", "poutcome", "equals", value="success"),
-        Feature("housing_loan", "housing", "equals", value="yes"),
-        Feature("personal_loan", "loan", "equals", value="yes"),
-        Feature("age", "age", "numeric", center=41, spread=10.6),
-        Feature("balance", "balance", "numeric", center=1362, spread=3044),
-    ),
-    arms=(
-        Arm(OFFER, "uci_cellular", -2.0, _WEIGHTS),
-        Arm(OFFER, "uci_telephone", -2.3, _WEIGHTS),
-        Arm(OFFER, "uci_unknown", -3.0, _WEIGHTS),
-    ),
-    positive_outcome="subscribed",
-    negative_outcome="declined",
-    interactions=500,
-    start=date(2024, 1, 1),
-    days=60,
 )
