@@ -115,6 +115,8 @@ def test_education_follows_the_job() -> None:
     assert_rate(share("management", "^university.degree$"), 0.703)
     assert_rate(share("admin.", "^university.degree$"), 0.556)
     assert_rate(share("blue-collar", "^basic"), 0.799)
+    # Within a job, older clients had less schooling.
+    assert_mean(df.filter(pl.col("education") == "basic.4y")["age"], 47.6)
 
 
 def test_the_economy_is_a_function_of_the_calls_period() -> None:

@@ -6,13 +6,23 @@ bank-additional-full.csv (41,188 calls, May 2008 - November 2010): its conventio
 and poutcome 'nonexistent' when never called before, its education levels, no unknown contact
 type), its marginals and its joint structure, plus bank-full's day of month and balance:
 
-- people.py: age by job (students 26.5, the retired 62), marital status by age (singles 33.7),
-  education by job, an unknown default status by education;
-- economy.py: the call's period and day give the month, weekday and the five economic
-  indicators, which move together through the campaign (26 monthly periods);
-- contacts.py: the contact type and the housing loan by period, earlier campaigns' calls;
-- truth.py: `y` drawn from the pack's ground truth on the client's contact type (long calls,
-  a previous success, students, the retired and the low-rate years of 2009-2010 subscribe).
+- people.py: age with the file's counts (quartiles 32/38/47), job by age through each job's age
+  distribution (students 26.5 years old, the retired 62), marital status by age (singles 33.7,
+  the married 42.3), education by job and age (management 70 % and admin. 56 % university
+  degrees, blue-collar 80 % basic schooling; basic.4y clients 48 years old), an unknown default
+  status (21 %) by education;
+- economy.py: the call's period (26 of them) and working day give the month (May a third of
+  the calls), the weekday and the five economic indicators, which move together (euribor3m,
+  emp.var.rate and nr.employed correlate above 0.9) while the Euribor varies within a month;
+- contacts.py: the fixed line in May-June 2008, housing loans in May (60 % against 50 %),
+  fewer attempts in 2009-2010, earlier campaigns only from October 2008; pdays 999 and poutcome
+  'nonexistent' exactly when previous = 0 (86 % of clients; pdays 999 for 96 %);
+- truth.py: `y` (11.3 %) drawn from the pack's ground truth on the client's contact type:
+  0.65 after a previous success, students 0.29, the retired 0.23, May 0.064, cellular 0.147
+  against 0.052, r(euribor3m, y) = -0.31, r(duration, y) = 0.41 (mean 553 s against 221 s);
+  it rises with earlier calls and falls with this campaign's calls.
+
+bench/uci_bank_figures.py prints each figure against the file's.
 """
 
 import numpy as np
