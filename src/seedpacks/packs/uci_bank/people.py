@@ -3,10 +3,11 @@
 Each job has its own age distribution (students about 26 years old, the retired about 62, the
 others 38-46, as in bank-additional-full.csv); the age column draws the file's counts per
 year of age and the job column P(job | age) by Bayes' rule from those distributions, so both
-the age marginal and each job's share and mean age come out as in the file. Marital status follows age (singles 33.7 on average, the married older),
-education follows the job (management and admin. mostly university degrees, blue-collar basic
-schooling) and, within a job, age (basic.4y clients 48 years old on average), and an unknown
-default status follows education.
+the age marginal and each job's share and mean age come out as in the file. Marital status
+follows age (singles 33.7 on average, the married older), education follows the job
+(management and admin. mostly university degrees, blue-collar basic schooling) and, within a
+job, age (basic.4y clients 48 years old on average), and an unknown default status follows
+education.
 """
 
 import numpy as np
