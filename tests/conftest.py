@@ -82,3 +82,22 @@ def tenant() -> str:
 def as_role(tenant: str, role: str = "admin") -> dict[str, str]:
     """Return the identity headers of `role` in `tenant`."""
     return {"X-Tenant-Id": tenant, "X-User-Role": role}
+
+
+@pytest.fixture(scope="session")
+def strict_settings(database_url: str) -> Settings:
+    """Settings with the resource limits tight enough to reach in a test (and no rate limit)."""
+    return Settings(
+        database_url=database_url,
+        body_timeout_seconds=3,
+        max_uploads=2,
+        max_simulations=2,
+        rate_limit=0,
+    )
+
+
+@pytest.fixture(scope="session")
+def strict_server(strict_settings: Settings, pool: ConnectionPool) -> Iterator[str]:
+    """Serve the real app with `strict_settings` (the default pool size) for the session."""
+    with serving(create_app(strict_settings)) as url:
+        yield url

@@ -1,5 +1,7 @@
 """Plain helper functions for tests: a server in a thread, what the database holds for a tenant."""
 
+import http.client
+import json
 import socket
 import threading
 import time
@@ -44,17 +46,17 @@ def serving(app: Any) -> Iterator[str]:
 
 
 def post_at_once(
-    server: str, path: str, headers: dict[str, dict[str, str]]
+    server: str, path: str, headers: dict[str, dict[str, str]], *, content: bytes | None = None
 ) -> dict[str, httpx.Response]:
-    """POST `path` once per entry of `headers` (a name: its headers), all released at the same
-    moment from threads of their own; return each name's response."""
+    """POST `path` (with body `content`) once per entry of `headers` (a name: its headers), all
+    released at the same moment from threads of their own; return each name's response."""
     answers: dict[str, httpx.Response] = {}
     start = threading.Barrier(len(headers))
 
     def post(name: str) -> None:
         with httpx.Client(base_url=server, timeout=300) as own:
             start.wait()
-            answers[name] = own.post(path, headers=headers[name])
+            answers[name] = own.post(path, headers=headers[name], content=content)
 
     threads = [threading.Thread(target=post, args=(name,)) for name in headers]
     for thread in threads:
@@ -136,3 +138,48 @@ def tenant_footprint(pool: ConnectionPool, tenant: str) -> dict[str, int]:
         if schema:
             found["schema"] = 1
     return found
+
+
+@contextmanager
+def held_request(
+    server: str,
+    path: str,
+    *,
+    headers: dict[str, str],
+    length: int | None,
+    sent: bytes = b"",
+    method: str = "POST",
+) -> Iterator[socket.socket]:
+    """Send a request declaring a body of `length` bytes, then only `sent` of it; hold it open.
+
+    With `length` None, no Content-Length is sent (for a chunked body the caller writes).
+
+    The client of a stalled upload: it neither sends the rest nor goes away.
+    """
+    host, port = server.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    head = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}"]
+    head += [f"Content-Length: {length}"] if length is not None else []
+    head += [f"{name}: {value}" for name, value in headers.items()]
+    try:
+        sock.sendall("\r\n".join(head).encode() + b"\r\n\r\n" + sent)
+        yield sock
+    finally:
+        sock.close()
+
+
+def answer_of(sock: socket.socket, *, timeout: float = 60) -> tuple[int, dict[str, Any]]:
+    """Read the response the server sends on `sock`: its status and JSON body."""
+    sock.settimeout(timeout)
+    response = http.client.HTTPResponse(sock)
+    response.begin()
+    return response.status, json.loads(response.read())
+
+
+def multipart_head(boundary: str, *, schema: str) -> bytes:
+    """Return the start of an upload body: the schema field, then the file part's headers."""
+    return (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="schema"\r\n\r\n{schema}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()

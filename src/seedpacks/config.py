@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     rate_limit: int = 5
     rate_window_seconds: int = 60
     upload_max_bytes: int = 50 * 1024 * 1024
+    # Uploads receiving or copying at once in this process; each spools up to upload_max_bytes.
+    max_uploads: int = 4
+    # Every other request body (JSON): parsing 64 KiB takes about 1.5 ms of the event loop.
+    max_body_bytes: int = 64 * 1024
+    # All request header names and values together.
+    max_header_bytes: int = 16 * 1024
+    # A client that sends no byte of its body for this long is cut off (408).
+    body_timeout_seconds: float = 30.0
+    # Simulations running at once in this process; each holds two pool connections.
+    max_simulations: int = 2
     default_seed: int = 42
     max_scale: int = 1000
 

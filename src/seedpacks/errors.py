@@ -56,6 +56,16 @@ class OperationInProgress(Conflict):
         )
 
 
+class RequestTimeout(SeedError):
+    """The client stopped sending its request's body; the connection is closed after the answer."""
+
+    status = 408
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.headers = {"Connection": "close"}
+
+
 class PayloadTooLarge(SeedError):
     status = 413
 
@@ -69,6 +79,16 @@ class RateLimited(SeedError):
             f"Try again in {retry_after} s.",
             retryAfter=retry_after,
         )
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class ServerBusy(SeedError):
+    """The server's bound on work of this kind is reached: try again after `retry_after` s."""
+
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retryAfter=retry_after)
         self.headers = {"Retry-After": str(retry_after)}
 
 

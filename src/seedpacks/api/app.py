@@ -1,10 +1,12 @@
 """The FastAPI application: a pool on the configured database, migrations at start-up."""
 
+import asyncio
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from seedpacks import __version__, bridge, db
@@ -13,6 +15,7 @@ from seedpacks.api import (
     decisioning,
     errors,
     export,
+    limits,
     openapi,
     read,
     seed_datasets,
@@ -20,9 +23,15 @@ from seedpacks.api import (
     web,
     whoami,
 )
-from seedpacks.api.deps import Pool
 from seedpacks.auth.modes import Authenticator
 from seedpacks.config import Settings, get_settings
+
+HEALTH_TIMEOUT = 5.0
+
+
+def _select_one(pool: bridge.LoopPool) -> None:
+    with pool.connection() as conn:
+        conn.execute("SELECT 1")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pool = pool
         # The decisioning hot path runs on the event loop (see bridge.py), with its own pool.
         app.state.loop_pool = bridge.LoopPool(url, size=settings.decision_pool_size)
+        # /healthz has a connection of its own: no other request can take it away.
+        app.state.health_pool = bridge.LoopPool(url, size=1, timeout=HEALTH_TIMEOUT)
         # Move everything alive after start-up (the modules: numpy, polars, FastAPI...) out of
         # the collector's sight: a full collection then scans only what requests left behind,
         # 2 ms instead of 60 ms, which showed as recommend's p99 (bench/bench_recommend.py).
@@ -46,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.loop_pool.close()
+            app.state.health_pool.close()
             pool.close()
             db.release_embedded()
 
@@ -60,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.authenticator = Authenticator(
         settings, headers=auth.identify, loop_pool=lambda: app.state.loop_pool
     )
+    app.state.upload_slots = threading.BoundedSemaphore(settings.max_uploads)
+    app.state.simulation_slots = threading.BoundedSemaphore(settings.max_simulations)
+    app.add_middleware(limits.RequestLimits, settings=settings, own_limit=[upload.UPLOAD_PATH])
     errors.install(app)
     app.include_router(seed_datasets.router)
     app.include_router(upload.router)
@@ -71,10 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web.install(app)
 
     @app.get("/healthz", tags=["health"], summary="200 once the database answers")
-    def healthz(pool: Pool) -> JSONResponse:
+    async def healthz(request: Request) -> JSONResponse:
         try:
-            with pool.connection(timeout=5) as conn:
-                conn.execute("SELECT 1")
+            async with asyncio.timeout(HEALTH_TIMEOUT):
+                await bridge.run(_select_one, request.app.state.health_pool)
         except Exception:
             return JSONResponse({"status": 503, "message": "The database is not reachable."}, 503)
         return JSONResponse({"status": "ok"})

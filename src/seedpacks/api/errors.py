@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from seedpacks.errors import SeedError
+from seedpacks.errors import SeedError, ServerBusy
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(SeedError)
     async def seed_error(_: Request, exc: SeedError) -> JSONResponse:
-        if exc.status >= 500:
+        if isinstance(exc, ServerBusy):
+            log.warning("busy: %s", exc.message)
+        elif exc.status >= 500:
             log.error("server-side error: %s", exc.message)
         response = JSONResponse(exc.body(), status_code=exc.status)
         response.headers.update(exc.headers)

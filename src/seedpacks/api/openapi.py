@@ -22,7 +22,9 @@ DESCRIPTIONS = {
     403: "The caller's role may not do this.",
     404: "Not found: the message says what (pack, schema, or the pack is not loaded).",
     409: "Conflict with the tenant's state: a pack is loaded, or a seed operation is running.",
-    413: "The uploaded file is larger than the limit.",
+    408: "The client stopped sending the body for SEEDPACKS_BODY_TIMEOUT_SECONDS: cut off.",
+    413: "The request body is larger than the limit; the message names it.",
+    431: "The request headers are larger than SEEDPACKS_MAX_HEADER_BYTES.",
     429: "Rate limit reached for the tenant: wait Retry-After seconds.",
     503: "The database stayed busy or out of reach too long: nothing changed; try again shortly.",
 }
@@ -142,6 +144,11 @@ def _rewrite(document: dict[str, Any], *, max_scale: int, auth: str) -> None:
                 responses.setdefault("400", _response(400))
             if _has_identity(operation):
                 _secure(operation, auth=auth)
+            # The bounds of api/limits.py hold on every route.
+            if "requestBody" in operation:
+                responses.setdefault("408", _response(408))
+                responses.setdefault("413", _response(413))
+            responses.setdefault("431", _response(431))
     document.setdefault("components", {})["securitySchemes"] = SCHEMES[auth]
     schemas = document["components"].setdefault("schemas", {})
     schemas.setdefault("ErrorBody", ErrorBody.model_json_schema())

@@ -3,8 +3,14 @@
 The body is parsed as it arrives (python-multipart's streaming parser, pulled from a worker
 thread), so the file part flows into PostgreSQL's COPY without ever being held whole in memory.
 A file part that arrives before the `schema` field is spooled to a temporary file on disk.
+
+While the file flows, the upload holds a pooled connection and its tenant's lock. So a process
+takes at most SEEDPACKS_MAX_UPLOADS uploads at once (past it, 503 with Retry-After), and a
+client that stops sending is cut off after SEEDPACKS_BODY_TIMEOUT_SECONDS (api/limits.py): the
+transaction rolls back and both are given back.
 """
 
+import re
 import tempfile
 from collections import deque
 from collections.abc import Iterator
@@ -12,13 +18,16 @@ from typing import Annotated, Any
 
 import anyio.from_thread
 from fastapi import APIRouter, Depends, Request
+from psycopg_pool import ConnectionPool
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from seedpacks.api.auth import Identity, require
 from seedpacks.api.deps import AppSettings, Pool
+from seedpacks.api.limits import BodyRefused
 from seedpacks.api.openapi import errors
-from seedpacks.errors import BadRequest, PayloadTooLarge
+from seedpacks.config import Settings
+from seedpacks.errors import BadRequest, PayloadTooLarge, RequestTimeout, ServerBusy
 from seedpacks.packs.registry import get_pack
 from seedpacks.seeding import operations
 from seedpacks.seeding.upload_stream import limited
@@ -27,6 +36,9 @@ router = APIRouter(prefix="/api/v1/seed-dataset", tags=["seed datasets"])
 
 Admin = Annotated[Identity, Depends(require("admin", action="upload seed dataset files"))]
 
+# The route bounds its body's size itself (api/limits.py leaves it the stall timeout).
+UPLOAD_PATH = re.compile(r"^/api/v1/seed-dataset/[^/]+/upload$")
+RETRY_BUSY_SECONDS = 5
 # Room for the multipart envelope (boundaries, part headers, the schema field) around the file.
 ENVELOPE_BYTES = 64 * 1024
 FIELD_MAX_BYTES = 1024
@@ -40,10 +52,14 @@ def body_blocks(request: Request) -> Iterator[bytes]:
 
     async def pull() -> bytes:
         block = bytearray()
-        async for chunk in stream:
-            block += chunk
-            if len(block) >= PULL_BYTES:
-                break
+        try:
+            async for chunk in stream:
+                block += chunk
+                if len(block) >= PULL_BYTES:
+                    break
+        except BodyRefused as exc:
+            # A SeedError, so the upload's status records the reason, not an internal error.
+            raise RequestTimeout(exc.detail) from None
         return bytes(block)
 
     while block := anyio.from_thread.run(pull):
@@ -203,9 +219,13 @@ _BODY = {
         400,
         403,
         404,
+        408,
         409,
         413,
         429,
+        503,
+        e503="SEEDPACKS_MAX_UPLOADS uploads are in progress on this server: try again after "
+        "Retry-After seconds.",
         e400="Missing field, schema not in the pack, pack not loaded, no CSV mapping, "
         "a CSV the table cannot take (the message names line, column and value), no rows.",
     ),
@@ -217,6 +237,30 @@ def upload_csv(
     get_pack(key)
     size = _check_length(request, settings.upload_max_bytes)
     boundary = _boundary(request)
+    slots = request.app.state.upload_slots
+    if not slots.acquire(blocking=False):
+        raise ServerBusy(
+            f"{settings.max_uploads} uploads are already in progress on this server "
+            f"(SEEDPACKS_MAX_UPLOADS); try again in {RETRY_BUSY_SECONDS} s.",
+            retry_after=RETRY_BUSY_SECONDS,
+        )
+    try:
+        return _upload(request, key, who.tenant, pool, settings, boundary=boundary, size=size)
+    finally:
+        slots.release()
+
+
+def _upload(
+    request: Request,
+    key: str,
+    tenant: str,
+    pool: ConnectionPool,
+    settings: Settings,
+    *,
+    boundary: bytes,
+    size: int | None,
+) -> dict[str, Any]:
+    """Parse the multipart body as it arrives and upload its file part into the pack table."""
     max_bytes = settings.upload_max_bytes
     body = limited(body_blocks(request), max_bytes=max_bytes + ENVELOPE_BYTES)
     schema: str | None = None
@@ -230,7 +274,7 @@ def upload_csv(
                 return operations.upload_table(
                     pool,
                     settings,
-                    tenant=who.tenant,
+                    tenant=tenant,
                     key=key,
                     schema=schema,
                     stream=part.data(),
@@ -251,5 +295,5 @@ def upload_csv(
         size = spool.tell()
         spool.seek(0)
         return operations.upload_table(
-            pool, settings, tenant=who.tenant, key=key, schema=schema, stream=spool, size=size
+            pool, settings, tenant=tenant, key=key, schema=schema, stream=spool, size=size
         )
