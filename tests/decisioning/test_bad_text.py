@@ -62,3 +62,23 @@ def test_a_decision_time_in_year_1_is_400(
     customer = customers(pool, tenant, PACKS["starbucks"])[0]["id"]
     answer = recommend(client, tenant, customerId=customer, channel="email", context={"time": time})
     _is_400_naming(answer, "time")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("attributes", {"city": "Ber\x00lin"}),
+        ("attributes", {"tags": [{"name": "a\x00"}]}),
+        ("attributes", {"ci\x00ty": "Berlin"}),
+        ("context", {"time": "2031-03-04T00:00:00\x00"}),
+        ("context", {"page": {"ref": ["\x00"]}}),
+    ],
+)
+def test_a_nul_in_attributes_or_context_is_400(
+    client: httpx.Client, pool: ConnectionPool, loaded_tenant: Loaded, field: str, value: object
+) -> None:
+    tenant = loaded_tenant("starbucks")
+    customer = customers(pool, tenant, PACKS["starbucks"])[0]["id"]
+    answer = recommend(client, tenant, customerId=customer, channel="email", **{field: value})
+    _is_400_naming(answer, field)
+    assert "NUL" in answer.json()["message"]

@@ -35,6 +35,53 @@ def _without_nul(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_without_nul)]
+# Far more than any pack's customer has, far fewer than would take the event loop for long.
+MAX_ATTRIBUTES = 1000
+MAX_NAME_LENGTH = 200
+MAX_JSON_DEPTH = 16
+
+
+def _checked_json(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Refuse a JSON object nested too deep, or with a NUL in any name or string inside it."""
+    stack: list[tuple[Any, int]] = [(value, 1)] if value is not None else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"must not nest lists and objects more than {MAX_JSON_DEPTH} deep")
+        if isinstance(node, dict):
+            for name in node:
+                _without_nul(name)
+            children = node.values()
+        else:
+            children = node
+        for child in children:
+            if isinstance(child, str):
+                _without_nul(child)
+            elif isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+    return value
+
+
+def _bounded_attributes(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if len(value) > MAX_ATTRIBUTES:
+        raise ValueError(f"has {len(value)} names; send at most {MAX_ATTRIBUTES}")
+    for name in value:
+        if len(name) > MAX_NAME_LENGTH:
+            raise ValueError(f"has a name of {len(name)} characters; at most {MAX_NAME_LENGTH}")
+    return _checked_json(value)
+
+
+Attributes = Annotated[
+    dict[str, Any] | None,
+    AfterValidator(_bounded_attributes),
+    Field(
+        description=f"Overrides of customer attributes: at most {MAX_ATTRIBUTES} names of up to "
+        f"{MAX_NAME_LENGTH} characters, values nested at most {MAX_JSON_DEPTH} levels deep",
+        json_schema_extra={"maxProperties": MAX_ATTRIBUTES},
+    ),
+]
 CustomerId = Annotated[Text, Field(min_length=1, coerce_numbers_to_str=True)]
 B = TypeVar("B", bound=BaseModel)
 
@@ -44,8 +91,8 @@ class RecommendBody(BaseModel):
     channel: Annotated[Text, Field(min_length=1, description="channel id or name")]
     limit: Annotated[int | None, Field(ge=1, le=MAX_LIMIT)] = None
     decisionFlowKey: Text | None = None
-    attributes: dict[str, Any] | None = None
-    context: dict[str, Any] | None = Field(
+    attributes: Attributes = None
+    context: Annotated[dict[str, Any] | None, AfterValidator(_checked_json)] = Field(
         None, description='{"time": ISO 8601} decides as of that time (default: now)'
     )
     excludeOffers: list[Text] = []
@@ -157,7 +204,13 @@ async def _body_and_decider(request: Request, model: type[B]) -> tuple[B, Identi
     who = await _decider(await authenticate(request))
     try:
         return model.model_validate_json(await request.body()), who
-    except ValidationError:
+    except ValidationError as exc:
+        if any("recursion limit" in error["msg"] for error in exc.errors()):
+            # FastAPI's own parser would fail on it too, with a sentence naming no reason.
+            raise BadRequest(
+                f"The JSON body nests lists and objects too deeply; at most {MAX_JSON_DEPTH} "
+                "levels are accepted."
+            ) from None
         return None
 
 
@@ -182,12 +235,19 @@ async def _respond_direct(request: Request) -> Response | None:
     "/simulate",
     status_code=202,
     summary="Start a simulation of decisions against the loaded pack's ground truth",
-    responses=errors(409, e409="No pack is loaded, or a simulation is already running."),
+    responses=errors(
+        409,
+        503,
+        e409="No pack is loaded, or a simulation is already running.",
+        e503="The server runs SEEDPACKS_MAX_SIMULATIONS simulations already: retry after "
+        "Retry-After seconds.",
+    ),
 )
-def simulate_route(body: SimulateBody, who: Admin, pool: Pool) -> dict[str, Any]:
+def simulate_route(body: SimulateBody, who: Admin, pool: Pool, request: Request) -> dict[str, Any]:
     return jobs.start(
         pool,
         tenant=who.tenant,
+        slots=request.app.state.simulation_slots,
         decisions=body.decisions,
         policy=body.policy,
         seed=body.seed,

@@ -5,6 +5,11 @@ A simulation of thousands of decisions outlasts an HTTP request, so the API star
 "simulation"), so any server process can answer a poll. The thread running a job holds a
 session-level advisory lock for the tenant: a second start while it runs is 409, and a job left
 `running` by a process that died reads as failed (nobody holds its lock any more).
+
+A process runs at most `slots` simulations at once (SEEDPACKS_MAX_SIMULATIONS; past it, 503 with
+Retry-After), and each holds two pooled connections while it runs: its lock's, which also writes
+its progress, and the one its decisions run on. So simulations take at most twice that many of
+the pool's connections, and leave the rest to everything else.
 """
 
 import hashlib
@@ -13,16 +18,18 @@ import threading
 import uuid
 from typing import Any
 
+import psycopg
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from seedpacks.decisioning import simulate as simulation
 from seedpacks.decisioning.setup import loaded
-from seedpacks.errors import Conflict, NotFound, SeedError
+from seedpacks.errors import Conflict, NotFound, SeedError, ServerBusy
 
 log = logging.getLogger(__name__)
 NAMESPACE = "simulation"
 _LOCK_CLASS = 0x5EEF
+RETRY_BUSY_SECONDS = 10
 
 
 def _lock_key(tenant: str) -> int:
@@ -39,35 +46,71 @@ def _running(pool: ConnectionPool, tenant: str) -> bool:
     return bool(row and row[0])
 
 
+def _store(conn: psycopg.Connection, tenant: str, job: str, value: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO platform_settings (tenant_id, namespace, key, value)"
+        " VALUES (%s, %s, %s, %s) ON CONFLICT (tenant_id, namespace, key)"
+        " DO UPDATE SET value = excluded.value, updated_at = clock_timestamp()",
+        (tenant, NAMESPACE, job, Jsonb(value)),
+    )
+
+
 def _write(pool: ConnectionPool, tenant: str, job: str, value: dict[str, Any]) -> None:
     with pool.connection() as conn:
-        conn.execute(
-            "INSERT INTO platform_settings (tenant_id, namespace, key, value)"
-            " VALUES (%s, %s, %s, %s) ON CONFLICT (tenant_id, namespace, key)"
-            " DO UPDATE SET value = excluded.value, updated_at = clock_timestamp()",
-            (tenant, NAMESPACE, job, Jsonb(value)),
-        )
+        _store(conn, tenant, job, value)
 
 
-def start(pool: ConnectionPool, *, tenant: str, **arguments: Any) -> dict[str, Any]:
-    """Start a simulation of the tenant's loaded pack in the background; return its job."""
+def start(
+    pool: ConnectionPool, *, tenant: str, slots: threading.Semaphore, **arguments: Any
+) -> dict[str, Any]:
+    """Start a simulation of the tenant's loaded pack in the background; return its job.
+
+    It runs in one of `slots` (taken here, given back when it ends); 503 when none is free.
+    """
     with pool.connection() as conn:
         dataset_key = loaded(conn, tenant=tenant).dataset_key
     if _running(pool, tenant):
         raise Conflict(
             "A simulation is already running for this tenant; poll it and start another after."
         )
-    job = uuid.uuid4().hex
-    state = {"simulationId": job, "status": "running", "datasetKey": dataset_key, **arguments}
-    _write(pool, tenant, job, state)
-    thread = threading.Thread(
-        target=_run, args=(pool, tenant, job, state, arguments), daemon=True, name=f"sim-{job}"
-    )
-    thread.start()
+    if not slots.acquire(blocking=False):
+        raise ServerBusy(
+            "This server runs as many simulations as it may at once "
+            f"(SEEDPACKS_MAX_SIMULATIONS); try again in {RETRY_BUSY_SECONDS} s.",
+            retry_after=RETRY_BUSY_SECONDS,
+        )
+    try:
+        job = uuid.uuid4().hex
+        state = {"simulationId": job, "status": "running", "datasetKey": dataset_key, **arguments}
+        _write(pool, tenant, job, state)
+        thread = threading.Thread(
+            target=_run,
+            args=(pool, slots, tenant, job, state, arguments),
+            daemon=True,
+            name=f"sim-{job}",
+        )
+        thread.start()
+    except BaseException:
+        slots.release()
+        raise
     return state
 
 
 def _run(
+    pool: ConnectionPool,
+    slots: threading.Semaphore,
+    tenant: str,
+    job: str,
+    state: dict[str, Any],
+    arguments: dict[str, Any],
+) -> None:
+    try:
+        _run_in_slot(pool, tenant, job, state, arguments)
+    finally:
+        slots.release()
+
+
+def _run_in_slot(
     pool: ConnectionPool, tenant: str, job: str, state: dict[str, Any], arguments: dict[str, Any]
 ) -> None:
     try:
@@ -81,8 +124,10 @@ def _run(
                 result = simulation.simulate(
                     pool,
                     tenant=tenant,
-                    on_progress=lambda done: _write(
-                        pool, tenant, job, {**state, "decisionsDone": done}
+                    # On the lock's connection, idle meanwhile: a third one per simulation could
+                    # find the pool taken by the second ones of others, and wait for ever.
+                    on_progress=lambda done: _store(
+                        lock_conn, tenant, job, {**state, "decisionsDone": done}
                     ),
                     **arguments,
                 )
