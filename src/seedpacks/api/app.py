@@ -15,6 +15,7 @@ from seedpacks.api import (
     decisioning,
     errors,
     export,
+    hosts,
     limits,
     openapi,
     read,
@@ -75,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.upload_slots = threading.BoundedSemaphore(settings.max_uploads)
     app.state.simulation_slots = threading.BoundedSemaphore(settings.max_simulations)
     app.add_middleware(limits.RequestLimits, settings=settings, own_limit=[upload.UPLOAD_PATH])
+    if settings.auth == "headers":
+        # Added last, so it runs first: a Host not served is refused before anything else.
+        app.add_middleware(hosts.HostCheck, allowed=settings.allowed_hosts)
     errors.install(app)
     app.include_router(seed_datasets.router)
     app.include_router(upload.router)

@@ -1,7 +1,6 @@
 """The caller's identity for the routes: SEEDPACKS_AUTH's mode (auth/modes.py) establishes it;
 in headers mode (a trusted gateway) the tenant and role come in X-Tenant-Id and X-User-Role."""
 
-import ipaddress
 import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Annotated
@@ -27,35 +26,6 @@ def _header_value(request: Request, name: str) -> str | None:
     return values[0].strip(_HTTP_WHITESPACE) if values else None
 
 
-def _host_name(host: str) -> str:
-    """Return the Host header's name without its port (and an IPv6 address without brackets)."""
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-
-
-def _is_loopback(name: str) -> bool:
-    if name.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-def check_host(request: Request, *, allowed: str) -> None:
-    """Refuse (400) a Host that is not loopback nor in `allowed` (comma-separated, `*` any)."""
-    host = (request.headers.get("host") or "").strip(_HTTP_WHITESPACE)
-    names = {name.strip().lower() for name in allowed.split(",") if name.strip()}
-    name = _host_name(host)
-    if "*" in names or _is_loopback(name) or name.lower() in names:
-        return
-    raise BadRequest(
-        f"Host '{host}' is not served: call the server at localhost, or add the name to "
-        "SEEDPACKS_ALLOWED_HOSTS."
-    )
-
-
 def _refused_character(value: str) -> str | None:
     # Controls, format characters and separators (NBSP, NEL, ...) make look-alike identities;
     # an inner ASCII space is a plain character of a tenant id ("Acme Ltd").
@@ -67,7 +37,6 @@ def _refused_character(value: str) -> str | None:
 
 def identify(request: Request) -> Identity:
     """Return the caller's identity from the headers (400 malformed, 401 missing or unknown)."""
-    check_host(request, allowed=request.app.state.settings.allowed_hosts)
     tenant = _header_value(request, "X-Tenant-Id") or ""
     raw_role = _header_value(request, "X-User-Role")
     if not tenant:
