@@ -344,7 +344,9 @@ def run(
         *small_rows,
     ]
     big_rows = big_figures(loads, scale, reference_rate)
-    print(f"\nseedpacks load benchmark (PostgreSQL at {url.split('?')[0]})")
+    with psycopg.connect(url) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+    print(f"\nseedpacks load benchmark (PostgreSQL {version} at {url.split('?')[0]})")
     report(rows + big_rows)
     median_load = sorted(loads, key=insert_seconds)[len(loads) // 2]
     print(f"\n  steps of the median scale-{scale} load:")

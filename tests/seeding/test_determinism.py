@@ -114,7 +114,9 @@ def test_scale_two_keeps_the_rows_of_scale_one(
         for table in pack.tables:
             a = sql.Identifier(tenant_schema(small), table.name)
             b = sql.Identifier(tenant_schema(big), table.name)
-            missing = sql.SQL("SELECT count(*) FROM (SELECT * FROM {} EXCEPT ALL SELECT * FROM {})")
+            missing = sql.SQL(
+                "SELECT count(*) FROM (SELECT * FROM {} EXCEPT ALL SELECT * FROM {}) d"
+            )
             assert _rows(conn, missing.format(a, b)) == 0, table.name
             count = sql.SQL("SELECT count(*) FROM {}")
             assert _rows(conn, count.format(b)) == table.rows_at(2), table.name
@@ -122,7 +124,7 @@ def test_scale_two_keeps_the_rows_of_scale_one(
             "SELECT customer_id, offer_id, creative_id, channel_id, outcome, occurred_at"
             " FROM interactions WHERE tenant_id = {}"
         )
-        lost = sql.SQL("SELECT count(*) FROM ({} EXCEPT ALL {})").format(
+        lost = sql.SQL("SELECT count(*) FROM ({} EXCEPT ALL {}) d").format(
             history.format(sql.Literal(small)), history.format(sql.Literal(big))
         )
         assert _rows(conn, lost) == 0

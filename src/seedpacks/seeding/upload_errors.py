@@ -10,6 +10,7 @@ import psycopg
 from psycopg import sql
 
 from seedpacks.errors import BadRequest
+from seedpacks.seeding.input_valid import input_is_valid
 from seedpacks.seeding.upload_mapping import (
     LINE,
     STAGE,
@@ -35,10 +36,10 @@ def shown(value: str | None) -> str:
     return repr(text)
 
 
-def _valid(value: sql.Composable, type_sql: sql.Composable) -> sql.Composable:
-    return sql.SQL("({v}) IS NULL OR pg_input_is_valid({v}, {t})").format(
-        v=value, t=sql.Literal(type_sql.as_string())
-    )
+def _valid(
+    conn: psycopg.Connection, value: sql.Composable, type_sql: sql.Composable
+) -> sql.Composable:
+    return sql.SQL("({}) IS NULL OR {}").format(value, input_is_valid(conn, value, type_sql))
 
 
 def _first(conn: psycopg.Connection, query: sql.Composed) -> tuple[int, str | None] | None:
@@ -69,7 +70,7 @@ def _bad_values(conn: psycopg.Connection, p: Plan) -> list[tuple[int, str]]:
         hit = _first(
             conn,
             sql.SQL("SELECT {l}, {r} FROM {s} WHERE NOT ({v}) ORDER BY {l} LIMIT 1").format(
-                l=line, r=staged, s=stage, v=_valid(text, sql.SQL("jsonb"))
+                l=line, r=staged, s=stage, v=_valid(conn, text, sql.SQL("jsonb"))
             ),
         )
         if hit:
@@ -83,7 +84,7 @@ def _bad_values(conn: psycopg.Connection, p: Plan) -> list[tuple[int, str]]:
         where = f"column '{src.header}'"
         if src.kind == "json":
             source = python_json(sql.SQL("nullif(btrim({}), '')").format(raw))
-            guard = sql.SQL("pg_input_is_valid({}, 'jsonb')").format(source)
+            guard = input_is_valid(conn, source, sql.SQL("jsonb"))
             raw = json_key(sql.SQL("({})::jsonb").format(source), src.keys)
             where += f" (key {' or '.join(repr(k) for k in src.keys)}, for {col.name})"
         value = clean(raw, col)
@@ -92,7 +93,9 @@ def _bad_values(conn: psycopg.Connection, p: Plan) -> list[tuple[int, str]]:
             sql.SQL(
                 "SELECT {l}, {r} FROM {s} WHERE CASE WHEN {g} THEN NOT ({v}) ELSE false END"
                 " ORDER BY {l} LIMIT 1"
-            ).format(l=line, r=raw, s=stage, g=guard, v=_valid(convert(value, col), sql_type(col))),
+            ).format(
+                l=line, r=raw, s=stage, g=guard, v=_valid(conn, convert(value, col), sql_type(col))
+            ),
         )
         if hit:
             found.append((hit[0], f"{where}: {shown(hit[1])} is not {expectation(col)}."))
@@ -175,8 +178,6 @@ def diagnose(conn: psycopg.Connection, p: Plan, error: psycopg.Error) -> BadRequ
     too_long = isinstance(error, psycopg.errors.ProgramLimitExceeded)
     checks = (_oversized,) if too_long else (_bad_values, _missing_values, _duplicate_key)
     for check in checks:
-        if check is _bad_values and conn.info.server_version < 160000:
-            continue  # pg_input_is_valid() arrived in PostgreSQL 16
         found = check(conn, p)
         if found:
             record, message = min(found)
