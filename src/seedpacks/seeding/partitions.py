@@ -154,6 +154,19 @@ def count_rows(conn: psycopg.Connection, parent: Parent, *, tenant: str) -> int:
     return int(counted[0]) if counted else 0
 
 
+def analyze(conn: psycopg.Connection, *, tenant: str) -> None:
+    """ANALYZE the tenant's partitions, those it has.
+
+    A load leaves them without statistics (add_keys) until autovacuum reaches them; a query
+    joining them with other tables right after (an upload's pruning) needs them to plan.
+    """
+    for parent in PARENTS:
+        name = partition_name(parent, tenant)
+        row = conn.execute("SELECT to_regclass(quote_ident(%s)) IS NOT NULL", (name,)).fetchone()
+        if row and row[0]:
+            conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(name)))
+
+
 def drop(conn: psycopg.Connection, *, tenant: str) -> None:
     """Drop the tenant's partitions, if it has any (locks the parents until commit: do it last)."""
     names = [partition_name(p, tenant) for p in PARENTS]

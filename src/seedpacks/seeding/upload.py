@@ -16,7 +16,7 @@ from psycopg.types.json import Jsonb
 
 from seedpacks.errors import BadRequest
 from seedpacks.packs.model import Pack, Table
-from seedpacks.seeding import ddl, history, manifest, segments
+from seedpacks.seeding import ddl, history, manifest, partitions, segments
 from seedpacks.seeding.progress import Progress
 from seedpacks.seeding.upload_errors import check_references, diagnose
 from seedpacks.seeding.upload_mapping import (
@@ -212,22 +212,35 @@ def _dropped(conn: psycopg.Connection, p: Plan) -> dict[str, int]:
     return found
 
 
+def prune_statement(*, pack: Pack, pg_schema: str, history_table: str) -> sql.Composed:
+    """Return the DELETE of `history_table`'s rows whose customer the customer table lacks.
+
+    History ids compare bytewise (collation "C", migration 0006), the customer table's key in the
+    database's default collation. Compared in the key's collation (equality is the same in both),
+    the key's index can serve the anti join; across the two, PostgreSQL 15 could only hash or
+    rescan the customers.
+    """
+    truth = pack.ground_truth
+    return sql.SQL(
+        "DELETE FROM {} h WHERE h.tenant_id = %s AND h.dataset_key = %s AND NOT EXISTS"
+        ' (SELECT 1 FROM {} c WHERE c.{}::text = h.customer_id COLLATE "default")'
+    ).format(
+        sql.Identifier(history_table),
+        sql.Identifier(pg_schema, truth.customer_table),
+        sql.Identifier(truth.customer_id),
+    )
+
+
 def _prune_history(conn: psycopg.Connection, *, tenant: str, pack: Pack, pg_schema: str) -> int:
     """Delete history of customers no longer in the customer table; retrain from what is left."""
-    truth = pack.ground_truth
-    customers = sql.SQL("SELECT {}::text FROM {}").format(
-        sql.Identifier(truth.customer_id), sql.Identifier(pg_schema, truth.customer_table)
-    )
+    # Without statistics the planner takes a just-loaded history for a row or two and may scan
+    # the customers once per history row: on PostgreSQL 15, 109 s for 495 summaries against
+    # 916,666 uploaded customers; with them, 15 ms.
+    partitions.analyze(conn, tenant=tenant)
     removed = 0
     for name in ("interaction_summaries", "interactions"):
-        cur = conn.execute(
-            sql.SQL(
-                "DELETE FROM {} h WHERE h.tenant_id = %s AND h.dataset_key = %s"
-                " AND NOT EXISTS (SELECT 1 FROM ({}) c (id) WHERE c.id = h.customer_id)"
-            ).format(sql.Identifier(name), customers),
-            (tenant, pack.key),
-        )
-        removed = cur.rowcount
+        statement = prune_statement(pack=pack, pg_schema=pg_schema, history_table=name)
+        removed = conn.execute(statement, (tenant, pack.key)).rowcount
     if removed:
         history.train_models(conn, tenant=tenant, pack=pack)
     return removed
