@@ -1,5 +1,5 @@
 """Migrations apply once, even when several processes start at the same time; health answers;
-pooled connections the server ended are replaced."""
+pooled connections the server ended are replaced; servers older than 15 are refused."""
 
 import threading
 import time
@@ -58,3 +58,12 @@ def test_a_pooled_connection_the_server_ended_is_replaced_when_lent(database_url
     finally:
         pool.close()
     assert second is not None and second != first
+
+
+def test_servers_older_than_15_are_refused_with_the_reason() -> None:
+    assert db.unsupported(140011) == (
+        "seedpacks needs PostgreSQL 15 or later; the database server is PostgreSQL 14. "
+        "Point SEEDPACKS_DATABASE_URL at a newer server, or leave it unset for the embedded one."
+    )
+    assert db.unsupported(90624) is not None and "PostgreSQL 9.6." in db.unsupported(90624)
+    assert [db.unsupported(v) for v in (150000, 150018, 160004, 180001)] == [None] * 4

@@ -11,6 +11,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from seedpacks.config import Settings
+from seedpacks.errors import SeedError
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +109,30 @@ def _migration_files() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+# The oldest PostgreSQL the test suite runs on (CI runs it on 15 and on the embedded 18).
+OLDEST_SUPPORTED = 150000
+
+
+def unsupported(server_version: int) -> str | None:
+    """Say why a server of `server_version` (libpq's number, 150004 for 15.4) cannot serve."""
+    if server_version >= OLDEST_SUPPORTED:
+        return None
+    # From 10 on the major version is one number; before, two (9.6 is 90600).
+    if server_version >= 100000:
+        major = str(server_version // 10000)
+    else:
+        major = f"{server_version // 10000}.{server_version // 100 % 100}"
+    return (
+        f"seedpacks needs PostgreSQL 15 or later; the database server is PostgreSQL {major}. "
+        "Point SEEDPACKS_DATABASE_URL at a newer server, or leave it unset for the embedded one."
+    )
+
+
 def migrate(conn: psycopg.Connection) -> list[str]:
     """Apply the migrations not yet applied, in order; safe when several processes start at once."""
+    problem = unsupported(conn.info.server_version)
+    if problem:
+        raise SeedError(problem, status=500)
     applied_now: list[str] = []
     with conn.transaction():
         # A transaction-scoped lock: a second process waits here, then sees the work done.
