@@ -1,60 +1,89 @@
-"""copy_out, under the fingerprints: the same bytes as psycopg's COPY, errors as psycopg's."""
+"""The manifest: what the documented queries give on the committed data; a changed row shows."""
 
-import hashlib
+from typing import Any
 
 import psycopg
-import pytest
+from psycopg import sql
+from psycopg_pool import ConnectionPool
 
-from seedpacks.seeding.manifest import copy_out
+from seedpacks.config import Settings
+from seedpacks.packs.registry import PACKS
+from seedpacks.seeding import operations
+from seedpacks.seeding.tenancy import tenant_schema
 
-_AWKWARD = (
-    "SELECT g AS id, CASE WHEN g % 7 = 0 THEN NULL ELSE 'tab\tnew\nline \\ back ' || g END AS t,"
-    " 'ünï ☕ ' || repeat('x', g % 300) AS u, g * 1.5 AS n FROM generate_series(1, 5000) g"
+# The queries as the README gives them to users, word for word.
+TABLE_QUERY = (
+    "SELECT count(*), sum(hashint8extended(hash_record_extended(t, 0), 0))"
+    ' FROM "{schema}"."{table}" AS t'
+)
+HISTORY_QUERY = (
+    "SELECT count(*), sum(hashint8extended(hash_record_extended("
+    "(customer_id, offer_id, creative_id, channel_id, outcome, occurred_at), 0), 0))"
+    " FROM interactions WHERE tenant_id = %s AND dataset_key = %s"
 )
 
 
-def _psycopg_copy(conn: psycopg.Connection, statement: str) -> tuple[str, int]:
-    sha = hashlib.sha256()
-    with conn.cursor() as cur:
-        with cur.copy(statement) as copy:
-            for block in copy:
-                sha.update(block)
-        return sha.hexdigest(), cur.rowcount
+def _entry(row: tuple[Any, ...] | None) -> dict[str, Any]:
+    assert row is not None
+    return {"rows": row[0], "hashSum": str(row[1] or 0)}
 
 
-def test_copy_out_hands_over_the_bytes_and_count_psycopg_reads(database_url: str) -> None:
-    statement = f"COPY ({_AWKWARD} ORDER BY id) TO STDOUT"
-    with psycopg.connect(database_url) as conn:
-        with pytest.raises(psycopg.ProgrammingError, match="transaction"):
-            copy_out(conn, statement.encode(), print)  # psycopg would have sent BEGIN first
-        conn.execute("SELECT 1")
-        sha = hashlib.sha256()
-        rows = copy_out(conn, statement.encode(), sha.update)
-        assert (sha.hexdigest(), rows) == _psycopg_copy(conn, statement)
-        assert rows == 5000
-        empty: list[bytes] = []
-        assert copy_out(conn, b"COPY (SELECT 1 WHERE false) TO STDOUT", empty.append) == 0
-        assert empty == []
-        # Still the caller's transaction, usable as after any statement.
-        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
-        assert conn.execute("SELECT 41 + 1").fetchone() == (42,)
+def _table(conn: psycopg.Connection, schema: str, table: str) -> dict[str, Any]:
+    query = TABLE_QUERY.format(schema=schema, table=table)
+    return _entry(conn.execute(query).fetchone())  # type: ignore[arg-type]  # names checked
 
 
-def test_an_error_midway_is_raised_as_psycopg_raises_it(database_url: str) -> None:
-    with psycopg.connect(database_url) as conn:
-        conn.execute("SELECT 1")
-        seen: list[bytes] = []
-        with pytest.raises(psycopg.errors.DivisionByZero):
-            copy_out(
-                conn,
-                b"COPY (SELECT 10 / (3 - g) FROM generate_series(1, 5) g) TO STDOUT",
-                seen.append,
-            )
-        assert [bytes(b) for b in seen] == [b"5\n", b"10\n"]
-        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
-        conn.rollback()
-        conn.execute("SELECT 1")
-        with pytest.raises(psycopg.errors.UndefinedTable):
-            copy_out(conn, b"COPY (SELECT * FROM no_such_table) TO STDOUT", seen.append)
-        conn.rollback()
-        assert conn.execute("SELECT 1").fetchone() == (1,)
+def test_the_documented_queries_give_the_stored_manifest_and_see_a_changed_row(
+    pool: ConnectionPool, settings: Settings, tenant: str
+) -> None:
+    body = operations.load_dataset(pool, settings, tenant=tenant, key="starbucks")
+    loaded = body["manifest"]
+    schema = tenant_schema(tenant)
+    try:
+        with pool.connection() as conn:
+            stored = conn.execute(
+                "SELECT manifest FROM loaded_datasets WHERE tenant_id = %s", (tenant,)
+            ).fetchone()
+            assert stored is not None and stored[0] == loaded
+            for table in PACKS["starbucks"].tables:
+                assert _table(conn, schema, table.name) == loaded[table.name], table.name
+            history = _entry(conn.execute(HISTORY_QUERY, (tenant, "starbucks")).fetchone())
+            assert history == loaded["interactions"]
+
+            customers = sql.Identifier(schema, "starbucks_customers")
+            with conn.transaction(force_rollback=True):
+                # One value of one row, a cent: another sum, the same count.
+                conn.execute(
+                    sql.SQL(
+                        "UPDATE {} SET income = income + 0.01"
+                        " WHERE id = (SELECT min(id) FROM {} WHERE income IS NOT NULL)"
+                    ).format(customers, customers)
+                )
+                changed = _table(conn, schema, "starbucks_customers")
+                assert changed["rows"] == loaded["starbucks_customers"]["rows"]
+                assert changed["hashSum"] != loaded["starbucks_customers"]["hashSum"]
+            with conn.transaction(force_rollback=True):
+                # Two rows trading their ages: every value is still there, in other rows.
+                first, second = conn.execute(
+                    sql.SQL(
+                        "SELECT DISTINCT ON (age) id, age FROM {} WHERE age IS NOT NULL"
+                        " ORDER BY age, id LIMIT 2"
+                    ).format(customers)
+                ).fetchall()
+                for (who, _), (_, age) in ((first, second), (second, first)):
+                    conn.execute(
+                        sql.SQL("UPDATE {} SET age = %s WHERE id = %s").format(customers),
+                        (age, who),
+                    )
+                assert _table(conn, schema, "starbucks_customers") != loaded["starbucks_customers"]
+            with conn.transaction(force_rollback=True):
+                # The same rows written again, stored elsewhere in the table: the same sum.
+                conn.execute(
+                    sql.SQL(
+                        "WITH gone AS (DELETE FROM {} WHERE id IN (SELECT id FROM {}"
+                        " ORDER BY id LIMIT 50) RETURNING *) INSERT INTO {} SELECT * FROM gone"
+                    ).format(customers, customers, customers)
+                )
+                assert _table(conn, schema, "starbucks_customers") == loaded["starbucks_customers"]
+    finally:
+        operations.remove_dataset(pool, tenant=tenant, key="starbucks")

@@ -452,6 +452,6 @@ def test_the_stored_manifest_follows_an_upload(
     upload(pool, roomy, tenant, "starbucks_customers", fewer)
     changed = _stored_manifest(pool, tenant)
     assert changed["starbucks_customers"]["rows"] == 100
-    assert changed["starbucks_customers"]["sha256"] != loaded["starbucks_customers"]["sha256"]
+    assert changed["starbucks_customers"]["hashSum"] != loaded["starbucks_customers"]["hashSum"]
     # Customers gone from the table take their history with them, and the manifest says so.
     assert changed["interactions"]["rows"] < loaded["interactions"]["rows"]

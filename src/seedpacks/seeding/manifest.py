@@ -1,120 +1,51 @@
-"""Content fingerprints: per table, the row count and a SHA-256 of its rows in canonical order.
+"""Content fingerprints: per table, the row count and the sum of its rows' 64-bit hashes.
 
-Canonical means the same bytes on any server: rows in primary-key order compared bytewise
-(COLLATE "C", whatever the database's collation), dates in ISO form, timestamps in UTC.
+The sum needs no order: PostgreSQL computes it in one scan (in parallel where the server
+allows), with no sort and no row leaving the server. A row's hash is
+`hashint8extended(hash_record_extended(row, 0), 0)` (PostgreSQL 14 and later), computed from
+the stored values, not their text: no output setting (DateStyle, TimeZone, extra_float_digits)
+or collation changes it. `hash_record_extended` alone is a linear mix of the columns' hashes, so
+its sum over rows would be the sum of each column's sums: two rows trading a value would not
+show. Hashing it again mixes the columns within the row. These are the hash functions hash
+partitioning stores rows by, kept stable across versions; they follow the machine's byte order,
+so the sums are the same on every little-endian server (x86-64, ARM64). A changed, added or
+removed row changes the sum unless 64-bit hashes collide. Anyone can check a table:
+
+    SELECT count(*), sum(hashint8extended(hash_record_extended(t, 0), 0))
+    FROM "<schema>"."<table>" AS t;
+
+and the history with HISTORY_CHECK (README, "Determinism").
 """
 
-import hashlib
-import select
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 import psycopg
-from psycopg import pq, sql
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import Pack, Table
 
-# The pack's history without surrogate keys, in an order that does not depend on insertion.
-_HISTORY = (
-    "SELECT customer_id, offer_id, creative_id, channel_id, outcome,"
-    " to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') FROM {table}"
-    " WHERE tenant_id = {tenant} AND dataset_key = {key}"
-    ' ORDER BY occurred_at, customer_id COLLATE "C", offer_id COLLATE "C",'
-    ' channel_id COLLATE "C", outcome COLLATE "C", creative_id COLLATE "C"'
+# The pack's history without its surrogate key (row numbers), tenant or pack.
+HISTORY_CHECK = (
+    "SELECT count(*), sum(hashint8extended(hash_record_extended("
+    "(customer_id, offer_id, creative_id, channel_id, outcome, occurred_at), 0), 0))"
+    " FROM {table} WHERE tenant_id = {tenant} AND dataset_key = {key}"
 )
-# Output settings that change COPY's text; pinned for this transaction only.
-_CANONICAL = (
-    "SET LOCAL DateStyle = 'ISO, YMD'",
-    "SET LOCAL IntervalStyle = 'postgres'",
-    "SET LOCAL TimeZone = 'UTC'",
-    "SET LOCAL extra_float_digits = 1",
-    "SET LOCAL bytea_output = 'hex'",
+TABLE_CHECK = (
+    "SELECT count(*), sum(hashint8extended(hash_record_extended(t, 0), 0)) FROM {table} AS t"
 )
 
 
-def _digest(conn: psycopg.Connection, query: sql.Composable) -> dict[str, Any]:
-    sha = hashlib.sha256()
-    statement = sql.SQL("COPY ({}) TO STDOUT").format(query).as_bytes(conn)
-    rows = copy_out(conn, statement, sha.update)
-    return {"rows": rows, "sha256": sha.hexdigest()}
+def _digest(conn: psycopg.Connection, query: sql.Composed) -> dict[str, Any]:
+    row = conn.execute(query).fetchone()
+    rows, total = row if row else (0, None)
+    return {"rows": int(rows), "hashSum": str(total or 0)}
 
 
-def copy_out(conn: psycopg.Connection, statement: bytes, sink: Callable[[memoryview], Any]) -> int:
-    """Run a COPY ... TO STDOUT, hand each row's bytes to `sink`; return the rows copied.
-
-    psycopg's Copy.read() runs a generator and a wait per row: 0.7 us of Python a row, most of
-    a small table's fingerprint and about a second of a million-customer load's. This drives
-    libpq directly, waiting only when no row has arrived, and leaves the connection as a
-    finished statement does. Run it in a transaction (psycopg's BEGIN is not sent for it), or
-    in autocommit mode.
-    """
-    pgconn = conn.pgconn
-    if not conn.autocommit and pgconn.transaction_status == pq.TransactionStatus.IDLE:
-        raise psycopg.ProgrammingError("copy_out runs in the caller's transaction: begin one")
-    with conn.lock:
-        pgconn.send_query(statement)
-        result = _result(conn)
-        if result is None or result.status != pq.ExecStatus.COPY_OUT:
-            _raise(conn, result)
-        while True:
-            size, data = pgconn.get_copy_data(1)
-            if size > 0:
-                sink(data)
-            elif size == 0:  # nothing buffered: wait for the socket
-                select.select([pgconn.socket], [], [])
-                pgconn.consume_input()
-            elif size == -1:  # the end; the statement's result follows
-                break
-            else:
-                raise psycopg.OperationalError(pgconn.get_error_message())
-        rows, failed = -1, None
-        while (result := _result(conn)) is not None:
-            if result.status == pq.ExecStatus.COMMAND_OK:
-                rows = result.command_tuples if result.command_tuples is not None else -1
-            else:
-                failed = failed or result
-        if failed is not None:
-            _raise(conn, failed)
-    return rows
-
-
-def _result(conn: psycopg.Connection) -> pq.abc.PGresult | None:
-    pgconn = conn.pgconn
-    pgconn.consume_input()
-    while pgconn.is_busy():
-        select.select([pgconn.socket], [], [])
-        pgconn.consume_input()
-    return pgconn.get_result()
-
-
-def _raise(conn: psycopg.Connection, result: pq.abc.PGresult | None) -> NoReturn:
-    """Raise the server's error as psycopg would, after reading the statement's last result."""
-    while _result(conn) is not None:
-        pass
-    if result is None or result.status != pq.ExecStatus.FATAL_ERROR:
-        raise psycopg.ProgrammingError(f"unexpected result of a COPY TO: {result}")
-    raise psycopg.errors.error_from_result(result, encoding=conn.info.encoding)
-
-
-def _order(table: Table) -> sql.Composable:
-    text = {col.name for col in table.columns if col.type in ("text", "json")}
-    return sql.SQL(", ").join(
-        sql.SQL('{} COLLATE "C"' if name in text else "{}").format(sql.Identifier(name))
-        for name in table.primary_key
-    )
-
-
-def table_query(table: Table, pg_schema: str) -> sql.Composable:
-    """Return the query whose COPY output is the table's canonical content."""
-    return sql.SQL("SELECT * FROM {} ORDER BY {}").format(
-        sql.Identifier(pg_schema, table.name), _order(table)
-    )
-
-
-def _pin_output(conn: psycopg.Connection) -> None:
-    for setting in _CANONICAL:
-        conn.execute(setting)  # type: ignore[arg-type]  # constant text
+def table_query(table: Table, pg_schema: str) -> sql.Composed:
+    """Return the query of the table's {rows, hashSum}: TABLE_CHECK on it."""
+    return sql.SQL(TABLE_CHECK).format(table=sql.Identifier(pg_schema, table.name))
 
 
 def history_digest(
@@ -124,9 +55,8 @@ def history_digest(
     dataset_key: str,
     table: str = "interactions",
 ) -> dict[str, Any]:
-    """Return {rows, sha256} of the tenant's pack history (in `table`) in canonical order."""
-    _pin_output(conn)
-    query = sql.SQL(_HISTORY).format(
+    """Return {rows, hashSum} of the tenant's pack history (in `table`)."""
+    query = sql.SQL(HISTORY_CHECK).format(
         table=sql.Identifier(table), tenant=sql.Literal(tenant), key=sql.Literal(dataset_key)
     )
     return _digest(conn, query)
@@ -137,7 +67,6 @@ def refresh_after_upload(
 ) -> dict[str, Any]:
     """Re-fingerprint an uploaded table (and the history it may have pruned) in the stored
     manifest, marking the table's entry as uploaded rather than generated."""
-    _pin_output(conn)
     entries = {
         table.name: {**_digest(conn, table_query(table, pg_schema)), "source": "upload"},
         "interactions": history_digest(conn, tenant=tenant, dataset_key=pack.key),
@@ -159,8 +88,7 @@ def manifest(
     history_table: str = "interactions",
     on_rows: Callable[[int], None] = lambda done: None,
 ) -> dict[str, Any]:
-    """Return {table: {rows, sha256}} for the pack's tables and its interaction history."""
-    _pin_output(conn)
+    """Return {table: {rows, hashSum}} for the pack's tables and its interaction history."""
     result: dict[str, Any] = {}
     done = 0
     for table in pack.tables:
