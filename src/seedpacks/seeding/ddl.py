@@ -27,14 +27,28 @@ def create_schema(conn: psycopg.Connection, pg_schema: str) -> None:
     conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(pg_schema)))
 
 
+def bytewise_columns(table: Table) -> set[str]:
+    """Return the table's text columns that compare bytewise: its keys and references.
+
+    They hold ids, which are opaque: equality is the same under any collation, and bytewise
+    their keys and indexes sort with memcmp instead of strcoll (at scale 1000 the events'
+    `person` index built in 1.6 s instead of 3.0, the customers' key in 0.5 s instead of 0.9).
+    They also compare with the history's customer ids (migration 0006) without a COLLATE.
+    """
+    ids = {*table.primary_key, *(ref.column for ref in table.references)}
+    return {col.name for col in table.columns if col.type == "text" and col.name in ids}
+
+
 def create_table(
     conn: psycopg.Connection, *, pg_schema: str, table: Table, name: str | None = None
 ) -> None:
     """Create the table without keys or indexes (they are built after the rows are in)."""
+    bytewise = bytewise_columns(table)
     columns = sql.SQL(", ").join(
-        sql.SQL("{} {}{}").format(
+        sql.SQL("{} {}{}{}").format(
             sql.Identifier(col.name),
             _sql_type(col),
+            sql.SQL(' COLLATE "C"' if col.name in bytewise else ""),
             sql.SQL("" if col.nullable and col.name not in table.primary_key else " NOT NULL"),
         )
         for col in table.columns
