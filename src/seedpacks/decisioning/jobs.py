@@ -12,7 +12,6 @@ its progress, and the one its decisions run on. So simulations take at most twic
 the pool's connections, and leave the rest to everything else.
 """
 
-import hashlib
 import logging
 import threading
 import uuid
@@ -25,6 +24,7 @@ from psycopg_pool import ConnectionPool
 from seedpacks.decisioning import simulate as simulation
 from seedpacks.decisioning.setup import loaded
 from seedpacks.errors import Conflict, NotFound, SeedError, ServerBusy
+from seedpacks.seeding.tenancy import lock_held, register_tenant, session_unlock, try_session_lock
 
 log = logging.getLogger(__name__)
 NAMESPACE = "simulation"
@@ -32,18 +32,9 @@ _LOCK_CLASS = 0x5EEF
 RETRY_BUSY_SECONDS = 10
 
 
-def _lock_key(tenant: str) -> int:
-    return int.from_bytes(hashlib.sha256(tenant.encode()).digest()[:4], "big") & 0x7FFFFFFF
-
-
 def _running(pool: ConnectionPool, tenant: str) -> bool:
     with pool.connection() as conn:
-        row = conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
-            " AND classid = %s::oid AND objid = %s::oid AND objsubid = 2)",
-            (_LOCK_CLASS, _lock_key(tenant)),
-        ).fetchone()
-    return bool(row and row[0])
+        return lock_held(conn, lock_class=_LOCK_CLASS, tenant=tenant)
 
 
 def _store(conn: psycopg.Connection, tenant: str, job: str, value: dict[str, Any]) -> None:
@@ -69,6 +60,7 @@ def start(
     """
     with pool.connection() as conn:
         dataset_key = loaded(conn, tenant=tenant).dataset_key
+    register_tenant(pool, tenant=tenant)
     if _running(pool, tenant):
         raise Conflict(
             "A simulation is already running for this tenant; poll it and start another after."
@@ -115,10 +107,7 @@ def _run_in_slot(
 ) -> None:
     try:
         with pool.connection() as lock_conn:
-            row = lock_conn.execute(
-                "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_CLASS, _lock_key(tenant))
-            ).fetchone()
-            if not (row and row[0]):
+            if not try_session_lock(lock_conn, lock_class=_LOCK_CLASS, tenant=tenant):
                 raise Conflict("Another simulation started for this tenant at the same time.")
             try:
                 result = simulation.simulate(
@@ -132,9 +121,7 @@ def _run_in_slot(
                     **arguments,
                 )
             finally:
-                lock_conn.execute(
-                    "SELECT pg_advisory_unlock(%s, %s)", (_LOCK_CLASS, _lock_key(tenant))
-                )
+                session_unlock(lock_conn, lock_class=_LOCK_CLASS, tenant=tenant)
         _write(pool, tenant, job, {**state, "status": "completed", "result": result.as_json()})
     except SeedError as exc:
         _write(pool, tenant, job, {**state, "status": "failed", "message": exc.message})

@@ -18,7 +18,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from seedpacks.errors import Conflict, SeedError
-from seedpacks.seeding.tenancy import data_lock
+from seedpacks.seeding.tenancy import try_share_data_lock
 
 CACHE_SECONDS = 30.0
 T = TypeVar("T")
@@ -140,7 +140,7 @@ def loaded(conn: psycopg.Connection, *, tenant: str, lock: tuple[int, str] | Non
     """
     # Its own statement, before the read: the read's snapshot then postdates any seed operation
     # that released the lock. In a pipeline both travel in one round trip.
-    shared = conn.execute("SELECT pg_try_advisory_xact_lock_shared(%s, %s)", data_lock(tenant))
+    shared = try_share_data_lock(conn, tenant)
     if lock is None:
         cursor = conn.execute(
             "SELECT dataset_key, pg_schema, loaded_at FROM loaded_datasets WHERE tenant_id = %s",

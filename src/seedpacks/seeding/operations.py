@@ -19,7 +19,7 @@ from seedpacks.seeding.load import load_pack, load_steps
 from seedpacks.seeding.progress import Progress, read_progress
 from seedpacks.seeding.ratelimit import check_rate_limit
 from seedpacks.seeding.remove import REMOVE_STEPS, remove_pack
-from seedpacks.seeding.tenancy import try_lock_tenant
+from seedpacks.seeding.tenancy import register_tenant, try_lock_tenant
 from seedpacks.seeding.upload import UPLOAD_STEPS, describe_result, upload_csv, upload_target
 from seedpacks.seeding.upload_stream import blocks, limited
 
@@ -113,6 +113,8 @@ def load_dataset(
     if listener:
         progress.listeners.append(listener)
 
+    register_tenant(pool, tenant=tenant)
+
     def work() -> dict[str, Any]:
         with pool.connection() as conn, conn.transaction():
             if not try_lock_tenant(conn, tenant):
@@ -165,6 +167,8 @@ def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, 
         pool, tenant=tenant, dataset_key=key, operation="remove", steps=REMOVE_STEPS
     )
 
+    register_tenant(pool, tenant=tenant)
+
     def work() -> dict[str, Any]:
         with pool.connection() as conn, conn.transaction():
             if not try_lock_tenant(conn, tenant):
@@ -212,6 +216,8 @@ def upload_table(
     )
     if listener:
         progress.listeners.append(listener)
+
+    register_tenant(pool, tenant=tenant)
 
     def work() -> dict[str, Any]:
         with pool.connection() as conn, conn.transaction():
