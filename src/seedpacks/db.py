@@ -91,12 +91,27 @@ def open_pool(url: str, *, min_size: int = 2, max_size: int = 20) -> ConnectionP
         min_size=min_size,
         max_size=max_size,
         kwargs={"autocommit": True},
+        configure=_notice_lost_clients,
         check=ConnectionPool.check_connection,
         open=False,
         name="seedpacks",
     )
     pool.open(wait=True, timeout=30)
     return pool
+
+
+def _notice_lost_clients(conn: psycopg.Connection) -> None:
+    """Have the server end this connection's statement within a second of its client dying.
+
+    Without it, a backend whose process was killed in the middle of a long statement (an index
+    build, a wait for a lock) keeps the transaction open, and with it the tenant's lock, until
+    the statement ends: the tenant's status reads `running` and its next operation gets 409
+    all that time. Not every platform can check (then the server refuses the setting).
+    """
+    try:
+        conn.execute("SET client_connection_check_interval = 1000")
+    except psycopg.Error as exc:
+        log.debug("the server cannot check for lost clients: %s", exc)
 
 
 def _migration_files() -> list[tuple[int, str, str]]:
