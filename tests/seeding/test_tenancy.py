@@ -5,8 +5,10 @@ import time
 import uuid
 
 import httpx
+import psycopg
 from psycopg_pool import ConnectionPool
 
+from seedpacks import db
 from seedpacks.decisioning import jobs
 from seedpacks.packs.registry import get_pack
 from seedpacks.seeding.tenancy import register_tenant, try_lock_tenant, try_session_lock
@@ -94,3 +96,18 @@ def test_every_tenant_gets_a_number_of_its_own(pool: ConnectionPool) -> None:
             "SELECT tenant_id, lock_id FROM tenant_lock_ids WHERE tenant_id = ANY(%s)", (tenants,)
         ).fetchall()
     assert len(rows) == 3 and len({lock_id for _, lock_id in rows}) == 3
+
+
+def test_the_migration_numbers_the_tenants_with_a_pack_loaded(fresh_database: str) -> None:
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        db.migrate(conn)
+        # As the database was before tenant_lock_ids: a tenant with a pack loaded.
+        conn.execute("DROP TABLE tenant_lock_ids")
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0013_tenant_lock_ids.sql'")
+        conn.execute(
+            "INSERT INTO loaded_datasets (tenant_id, dataset_key, seed, scale, pg_schema, counts)"
+            " VALUES ('before', 'starbucks', 1, 1, 't_before', '{}')"
+        )
+        assert db.migrate(conn) == ["0013_tenant_lock_ids.sql"]
+        row = conn.execute("SELECT lock_id FROM tenant_lock_ids WHERE tenant_id = 'before'")
+        assert row.fetchone() is not None
