@@ -10,5 +10,5 @@ CREATE TABLE tenant_lock_ids (
 );
 
 -- Decisions lock tenants with a loaded pack; those must have a number before any new seed
--- operation can take one (see tenancy.data_lock).
+-- operation can take one (see tenancy.try_share_data_lock).
 INSERT INTO tenant_lock_ids (tenant_id) SELECT tenant_id FROM loaded_datasets ORDER BY tenant_id;
