@@ -337,3 +337,36 @@ def weighted_rows(
         at = np.searchsorted(cumulative, u[mine] * cumulative[-1], side="right")
         picked[mine] = rows[i * size + np.minimum(at, size - 1)]
     return picked
+
+
+def choice_by_columns(
+    by: Sequence[str],
+    options: Mapping[tuple[Any, ...], tuple[Sequence[Any], Sequence[float]]],
+    default: tuple[Sequence[Any], Sequence[float]] | None = None,
+) -> Generator:
+    """Draw from a distribution chosen per row by the values of several earlier columns.
+
+    `options` maps a tuple of values, one per column of `by`, to (values, relative weights),
+    like `choice_by`; rows whose tuple is not listed draw from `default`.
+    """
+    columns = tuple(by)
+    keys = list(options)
+
+    def cell(b: Block) -> np.ndarray:
+        codes = np.full(len(b), -1, dtype=np.int64)
+        for code, key in enumerate(keys):
+            hit = np.ones(len(b), dtype=bool)
+            for column, wanted in zip(columns, key, strict=True):
+                hit &= (b[column] == wanted).fill_null(False).to_numpy()
+            codes[hit & (codes < 0)] = code
+        return codes
+
+    by_code = {code: options[key] for code, key in enumerate(keys)}
+    inner = choice_by(cell, by_code, default)
+    listed = "; ".join(
+        "/".join(map(str, key))
+        + ": "
+        + ", ".join(f"{v} {w:g}" for v, w in zip(*options[key], strict=True))
+        for key in keys
+    )
+    return Dependent(inner, columns, f"weights of each value by {', '.join(columns)} ({listed})")

@@ -1,21 +1,33 @@
 """Telco customers, after the public IBM Telco Customer Churn file (7,043 customers, 21 columns).
 
 Columns keep the file's meaning in snake_case; Yes/No columns are booleans, the three-valued
-service columns ('No internet service', 'No phone service') stay text as published. Correlations
-follow the file: contracts lengthen with tenure, charges add up from the services taken,
-TotalCharges ~ tenure x MonthlyCharges (blank for new customers), churn concentrates in new,
-month-to-month, fiber, electronic-check customers.
-"""
+service columns ('No internet service', 'No phone service') stay text as published.
 
-import numpy as np
-import polars as pl
+Dependencies reproduced (the file's figures, each within sampling error at 7,043 customers):
+- Customers with a partner stay longer: 18 % of them at tenure >= 69 (3.7 % without), mean
+  tenure 42 against 23; 51 % of them have dependents, 10 % of the others.
+- Services are 'No internet service' exactly without internet, multiple lines 'No phone
+  service' exactly without phone service (those customers all have DSL). Fiber goes with
+  multiple lines and seniors. Services are taken more the longer the tenure (a copula of tenure
+  and the services), so tenure and monthly charges correlate (Pearson 0.25).
+- Monthly charges are the price of the services taken (about 20 without internet, 25-95 with
+  DSL, 70-118.75 with fiber); total charges are tenure x monthly charges give or take past price
+  changes (Pearson 0.83 with tenure, 0.65 with monthly charges), blank at tenure 0.
+- Contracts lengthen with tenure (mean 18 months month-to-month, 42 one year, 57 two year);
+  month-to-month is 77 % without tech support, 33 % with it, 69 % of fiber customers, 34 % of
+  customers without internet.
+- Electronic check is how 51.5 % of fiber customers pay, 48 % of month-to-month ones, 4.6 % of
+  customers without internet (who mostly mail checks).
+- Churn (26.5 %): month-to-month 0.43, one year 0.11, two year 0.03; fiber 0.42, DSL 0.19, no
+  internet 0.074; electronic check 0.45; seniors 0.42; without tech support 0.42; 0.47 in the
+  first year down to 0.066 after five years; none at tenure 0.
+"""
 
 from seedpacks.packs import gen
 from seedpacks.packs.model import Column, CsvColumn, CsvMapping, Table
+from seedpacks.packs.telco import account, services
 
 CUSTOMERS = "telco_customers"
-M2M, ONE_YEAR, TWO_YEAR = "Month-to-month", "One year", "Two year"
-NO_INTERNET = "No internet service"
 YES_NO = {"true": ["Yes", "1"], "false": ["No", "0"]}
 
 
@@ -27,100 +39,13 @@ def _flag(share: float) -> gen.Generator:
     return gen.choice([True, False], [share, 1 - share])
 
 
-def _tenure(b: gen.Block) -> np.ndarray:
-    # U-shaped like the file (many one-month and 72-month customers; mean 32, median 29):
-    # a Kumaraswamy draw by its closed-form inverse, plus a few brand-new (0-month) customers.
-    u = b.uniform(0)
-    x = (1 - (1 - u) ** (1 / TENURE_SHAPE[1])) ** (1 / TENURE_SHAPE[0])
-    months = np.clip(np.floor(1 + 72 * x), 1, 72).astype(np.int64)
-    return np.where(b.uniform(1) < 0.0016, 0, months)
-
-
-TENURE_SHAPE = (0.48, 0.66)
-
-
-def _contract(b: gen.Block) -> pl.Series:
-    tenure = b["tenure"].to_numpy()
-    p_m2m = 1 / (1 + np.exp(-(2.7 - 0.075 * tenure)))
-    p_two = (1 - p_m2m) / (1 + np.exp(-(-2.4 + 0.05 * tenure)))
-    u = b.uniform()
-    return pl.Series(np.where(u < p_m2m, M2M, np.where(u < p_m2m + p_two, TWO_YEAR, ONE_YEAR)))
-
-
-def _add_on(dsl: float, fiber: float) -> gen.Generator:
-    """An internet add-on: 'No internet service' without internet, else Yes/No."""
-    return gen.choice_by(
-        "internet_service",
-        {
-            "No": ((NO_INTERNET,), (1,)),
-            "DSL": (("Yes", "No"), (dsl, 1 - dsl)),
-            "Fiber optic": (("Yes", "No"), (fiber, 1 - fiber)),
-        },
-    )
-
-
-_PAYMENTS = ("Electronic check", "Mailed check", "Bank transfer (automatic)",
-             "Credit card (automatic)")  # fmt: skip
-
-
-def _monthly_charges(b: gen.Block) -> np.ndarray:
-    """The price of the services taken, to the nearest 0.05 like the file (18.25-118.75)."""
-    yes = {name: (b[name] == "Yes").to_numpy() for name in _PRICED}
-    price = (
-        20.0 * b["phone_service"].to_numpy()
-        + 5.0 * yes["multiple_lines"]
-        + np.where(
-            b["internet_service"] == "DSL", 25.0, np.where(b["internet_service"] == "No", 0.0, 55.0)
-        )
-        + 5.0 * (yes["online_security"] + yes["online_backup"])
-        + 5.0 * (yes["device_protection"] + yes["tech_support"])
-        + 10.0 * (yes["streaming_tv"] + yes["streaming_movies"])
-        + 1.5 * b.normal()
-    )
-    return np.clip(np.round(price * 20) / 20, 18.25, 118.75)
-
-
-_PRICED = ("multiple_lines", "online_security", "online_backup", "device_protection",
-           "tech_support", "streaming_tv", "streaming_movies")  # fmt: skip
-
-
-def _total_charges(b: gen.Block) -> pl.Series:
-    """tenure x monthly charges, give or take price changes; NULL (blank) at tenure 0."""
-    tenure = b["tenure"].to_numpy()
-    monthly = b["monthly_charges"].to_numpy()
-    drift = np.where(tenure <= 1, 1.0, np.clip(1 + 0.04 * b.normal(), 0.85, 1.15))
-    total = np.round(np.maximum(monthly * tenure * drift, monthly), 2)
-    return pl.Series(total).scatter(np.flatnonzero(tenure == 0), None)
-
-
-CHURN_INTERCEPT = -2.36
-
-
-def _churn(b: gen.Block) -> np.ndarray:
-    contract = b["contract"]
-    internet = b["internet_service"]
-    logit = (
-        CHURN_INTERCEPT
-        + 1.1 * (contract == M2M).to_numpy()
-        - 1.4 * (contract == TWO_YEAR).to_numpy()
-        - 0.035 * (b["tenure"].to_numpy() - 32)
-        + 0.9 * (internet == "Fiber optic").to_numpy()
-        - 0.9 * (internet == "No").to_numpy()
-        + 0.45 * (b["payment_method"] == "Electronic check").to_numpy()
-        + 0.3 * b["senior_citizen"].to_numpy()
-        + 0.3 * b["paperless_billing"].to_numpy()
-        - 0.4 * (b["tech_support"] == "Yes").to_numpy()
-        - 0.35 * (b["online_security"] == "Yes").to_numpy()
-    )
-    return b.uniform() < 1 / (1 + np.exp(-logit))
-
-
 CUSTOMER_TABLE = Table(
     name=CUSTOMERS,
     description="Telecom customers: demographics, services, account and churn, as in the IBM file",
     rows=1000,
     primary_key=("customer_id",),
     indexes=(("contract",), ("churn",)),
+    copulas=(services.SERVICES_COPULA,),
     csv=CsvMapping(
         description=(
             "WA_Fn-UseC_-Telco-Customer-Churn.csv as published: the file's CamelCase headers, "
@@ -150,7 +75,8 @@ CUSTOMER_TABLE = Table(
             "dependents",
             "boolean",
             gen.choice_by(
-                "partner", {True: ((True, False), (50, 50)), False: ((True, False), (11, 89))}
+                "partner",
+                {True: ((True, False), (51.4, 48.6)), False: ((True, False), (9.9, 90.1))},
             ),
             nullable=False,
             csv=_yes_no("Dependents"),
@@ -158,7 +84,7 @@ CUSTOMER_TABLE = Table(
         Column(
             "tenure",
             "integer",
-            _tenure,
+            services.tenure,
             nullable=False,
             description="months with the company, 0-72",
             csv=CsvColumn(required=True),
@@ -169,10 +95,7 @@ CUSTOMER_TABLE = Table(
         Column(
             "multiple_lines",
             "text",
-            gen.choice_by(
-                "phone_service",
-                {True: (("Yes", "No"), (46.7, 53.3)), False: (("No phone service",), (1,))},
-            ),
+            services.multiple_lines(),
             nullable=False,
             description="Yes, No or 'No phone service'",
             csv=CsvColumn(aliases=("MultipleLines",)),
@@ -180,14 +103,7 @@ CUSTOMER_TABLE = Table(
         Column(
             "internet_service",
             "text",
-            # Customers without phone service all have DSL in the file; fiber comes with a phone.
-            gen.choice_by(
-                "phone_service",
-                {
-                    True: (("Fiber optic", "DSL", "No"), (48.7, 27.4, 24.0)),
-                    False: (("DSL",), (1,)),
-                },
-            ),
+            services.internet_service(),
             nullable=False,
             description="DSL, Fiber optic or No",
             csv=CsvColumn(aliases=("InternetService",)),
@@ -195,49 +111,49 @@ CUSTOMER_TABLE = Table(
         Column(
             "online_security",
             "text",
-            _add_on(0.48, 0.27),
+            services.add_on(0.48, 0.27),
             nullable=False,
             csv=CsvColumn(aliases=("OnlineSecurity",)),
         ),
         Column(
             "online_backup",
             "text",
-            _add_on(0.44, 0.45),
+            services.add_on(0.44, 0.44),
             nullable=False,
             csv=CsvColumn(aliases=("OnlineBackup",)),
         ),
         Column(
             "device_protection",
             "text",
-            _add_on(0.39, 0.48),
+            services.add_on(0.39, 0.47),
             nullable=False,
             csv=CsvColumn(aliases=("DeviceProtection",)),
         ),
         Column(
             "tech_support",
             "text",
-            _add_on(0.48, 0.29),
+            services.add_on(0.48, 0.28),
             nullable=False,
             csv=CsvColumn(aliases=("TechSupport",)),
         ),
         Column(
             "streaming_tv",
             "text",
-            _add_on(0.34, 0.60),
+            services.add_on(0.415, 0.55),
             nullable=False,
             csv=CsvColumn(aliases=("StreamingTV",)),
         ),
         Column(
             "streaming_movies",
             "text",
-            _add_on(0.34, 0.61),
+            services.add_on(0.42, 0.555),
             nullable=False,
             csv=CsvColumn(aliases=("StreamingMovies",)),
         ),
         Column(
             "contract",
             "text",
-            _contract,
+            account.contract,
             nullable=False,
             description="Month-to-month, One year or Two year",
             csv=CsvColumn(aliases=("Contract",)),
@@ -259,21 +175,14 @@ CUSTOMER_TABLE = Table(
         Column(
             "payment_method",
             "text",
-            gen.choice_by(
-                "contract",
-                {
-                    M2M: (_PAYMENTS, (48, 23, 15, 14)),
-                    ONE_YEAR: (_PAYMENTS, (19, 22, 30, 29)),
-                    TWO_YEAR: (_PAYMENTS, (8, 23, 35, 34)),
-                },
-            ),
+            account.payment_method,
             nullable=False,
             csv=CsvColumn(aliases=("PaymentMethod",)),
         ),
         Column(
             "monthly_charges",
             "decimal",
-            _monthly_charges,
+            services.monthly_charges,
             nullable=False,
             description="USD per month, 18.25-118.75",
             csv=CsvColumn(aliases=("MonthlyCharges",), required=True),
@@ -281,14 +190,14 @@ CUSTOMER_TABLE = Table(
         Column(
             "total_charges",
             "decimal",
-            _total_charges,
+            services.total_charges,
             description="USD to date; NULL for customers in their first month (tenure 0)",
             csv=CsvColumn(aliases=("TotalCharges",), sentinels=("", " ")),
         ),
         Column(
             "churn",
             "boolean",
-            _churn,
+            account.churn,
             nullable=False,
             description="left within the last month",
             csv=_yes_no("Churn"),

@@ -20,7 +20,8 @@ from seedpacks.packs.model import (
     Segment,
     SubCategory,
 )
-from seedpacks.packs.telco.customers import CUSTOMERS, M2M, TWO_YEAR
+from seedpacks.packs.telco.account import M2M, TWO_YEAR
+from seedpacks.packs.telco.customers import CUSTOMERS
 
 CATEGORIES = (
     Category(
