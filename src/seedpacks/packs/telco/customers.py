@@ -5,7 +5,7 @@ service columns ('No internet service', 'No phone service') stay text as publish
 
 Dependencies reproduced (the file's figures, each within sampling error at 7,043 customers):
 - Customers with a partner stay longer: 18 % of them at tenure >= 69 (3.7 % without), mean
-  tenure 42 against 23; 51 % of them have dependents, 10 % of the others.
+  tenure 42 against 23; 51 % of them have dependents, 10 % of the others, 8 % of seniors.
 - Services are 'No internet service' exactly without internet, multiple lines 'No phone
   service' exactly without phone service (those customers all have DSL). Fiber goes with
   multiple lines and seniors. Services are taken more the longer the tenure (a copula of tenure
@@ -74,9 +74,16 @@ CUSTOMER_TABLE = Table(
         Column(
             "dependents",
             "boolean",
-            gen.choice_by(
-                "partner",
-                {True: ((True, False), (51.4, 48.6)), False: ((True, False), (9.9, 90.1))},
+            # Dependents live with partners (51 % of them, 10 % of the others) and seldom with
+            # seniors (8 % of them).
+            gen.choice_by_columns(
+                ("partner", "senior_citizen"),
+                {
+                    (True, False): ((True, False), (58.4, 41.6)),
+                    (False, False): ((True, False), (11.5, 88.5)),
+                    (True, True): ((True, False), (14, 86)),
+                    (False, True): ((True, False), (2, 98)),
+                },
             ),
             nullable=False,
             csv=_yes_no("Dependents"),
