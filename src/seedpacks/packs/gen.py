@@ -359,6 +359,10 @@ def choice_by_columns(
             for column, wanted in zip(columns, key, strict=True):
                 hit &= (b[column] == wanted).fill_null(False).to_numpy()
             codes[hit & (codes < 0)] = code
+        if default is None and (codes < 0).any():
+            row = int(np.flatnonzero(codes < 0)[0])
+            unlisted = tuple(b[column][row] for column in columns)
+            raise ValueError(f"choice_by_columns: no options for {columns} = {unlisted}")
         return codes
 
     by_code = {code: options[key] for code, key in enumerate(keys)}
