@@ -51,6 +51,10 @@ def figures(df: pl.DataFrame) -> list[tuple[str, float, float]]:
     for internet, target in (("Fiber optic", 0.515), ("DSL", 0.289), ("No", 0.046)):
         out.append((f"P(electronic check | internet {internet})", target,
                     _share(df, echeck, c("internet_service") == internet)))  # fmt: skip
+    for method, months in (("Electronic check", 25.2), ("Mailed check", 21.8),
+                           ("Bank transfer (automatic)", 43.7)):  # fmt: skip
+        paying = df.filter(c("payment_method") == method)["tenure"]
+        out.append((f"mean tenure | {method}", months, paying.mean()))
     charges = df["monthly_charges"]
     out += [
         ("max monthly charges", 118.75, charges.max()),

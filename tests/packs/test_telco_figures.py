@@ -70,13 +70,16 @@ def test_contracts_follow_tenure_tech_support_and_internet() -> None:
         assert_mean(df.filter(pl.col("contract") == contract)["tenure"], months)
 
 
-def test_fibre_customers_pay_by_electronic_check_and_no_internet_ones_by_mail() -> None:
+def test_payment_follows_internet_contract_and_tenure() -> None:
     df = customers()
     echeck = pl.col("payment_method") == "Electronic check"
     for internet, expected in (("Fiber optic", 0.515), ("DSL", 0.289), ("No", 0.046)):
         assert_share(df, echeck, pl.col("internet_service") == internet, expected)
     for contract, expected in (("Month-to-month", 0.477), ("Two year", 0.099)):
         assert_share(df, echeck, pl.col("contract") == contract, expected)
+    # Mailed checks are the newest customers', automatic payments the long-standing ones'.
+    for method, months in (("Mailed check", 21.8), ("Bank transfer (automatic)", 43.7)):
+        assert_mean(df.filter(pl.col("payment_method") == method)["tenure"], months)
 
 
 def test_services_exist_only_with_internet_or_phone_and_set_the_monthly_charges() -> None:
