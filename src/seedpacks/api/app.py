@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from seedpacks import __version__, bridge, db
 from seedpacks.api import (
@@ -62,7 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pool.close()
             db.release_embedded()
 
-    app = FastAPI(
+    # Swagger UI's script and styles come from the package, not a CDN: /docs works offline.
+    app = FastAPIOffline(
         title="seedpacks",
         version=__version__,
         description="Dataset packs for a next-best-action decisioning platform, on PostgreSQL.",

@@ -17,6 +17,12 @@ def sample_data_page() -> FileResponse:
     return FileResponse(WEB / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    # Browsers ask for /favicon.ico on pages that name no icon, /docs among them.
+    return FileResponse(WEB / "favicon.svg", media_type="image/svg+xml")
+
+
 def install(app: FastAPI) -> None:
     """Serve the page at `/` and its assets under `/static/`."""
     app.include_router(router)
