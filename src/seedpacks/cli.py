@@ -282,6 +282,7 @@ def serve(
         service = create_app(settings)
     except MisconfiguredAuth as exc:
         fail(str(exc), EXIT_USAGE)
+    typer.echo(f"seedpacks: database: {db.describe(settings)}", err=True)
     if workers == 1:
         uvicorn.run(service, host=host, port=port, access_log=access_log)
         return

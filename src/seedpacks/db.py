@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import sql
+from psycopg import conninfo, sql
 from psycopg_pool import ConnectionPool
 
 from seedpacks.config import Settings
@@ -19,6 +19,16 @@ log = logging.getLogger(__name__)
 _embedded: list[Any] = []
 # Arbitrary constant: the advisory-lock key serialising migrations across processes.
 _MIGRATION_LOCK = 7_391_004_211
+
+
+def describe(settings: Settings) -> str:
+    """Say which database the settings use, without its password."""
+    if settings.database_url:
+        params = conninfo.conninfo_to_dict(settings.database_url)
+        where = f"{params.get('host', 'localhost')}:{params.get('port', 5432)}"
+        name = params.get("dbname", "")
+        return f"PostgreSQL at {where}, database {name!r} (SEEDPACKS_DATABASE_URL)"
+    return f"embedded PostgreSQL, data in {settings.data_dir} (SEEDPACKS_DATA_DIR moves it)"
 
 
 def database_url(settings: Settings) -> str:

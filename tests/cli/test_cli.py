@@ -193,10 +193,13 @@ def test_a_real_process_writes_no_terminal_codes_into_pipes(database_url: str, t
 
 
 @contextmanager
-def _serving(port: int, env: dict[str, str], *options: str) -> Iterator[None]:
+def _serving(
+    port: int, env: dict[str, str], *options: str, log: Path | None = None
+) -> Iterator[None]:
     """Run `seedpacks serve` on `port` until it answers /healthz; SIGTERM it after the block."""
     command = [sys.executable, "-m", "seedpacks", "serve", "--port", str(port), *options]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    stderr = log.open("wb") if log else subprocess.DEVNULL
+    process = subprocess.Popen(command, env=env, stderr=stderr)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -211,6 +214,8 @@ def _serving(port: int, env: dict[str, str], *options: str) -> Iterator[None]:
     finally:
         process.terminate()  # SIGTERM, as a service manager sends
         process.wait(timeout=60)
+        if log:
+            stderr.close()  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -261,8 +266,11 @@ def test_a_stopped_serve_stops_its_embedded_postgresql(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "SEEDPACKS_DATABASE_URL"}
     env["SEEDPACKS_DATA_DIR"] = str(tmp_path)
     postmaster = tmp_path / "pgdata" / "postmaster.pid"
-    with _serving(free_port(), env):
+    log = tmp_path / "serve.log"
+    with _serving(free_port(), env, log=log):
         assert postmaster.exists()
+        # A new user learns where the data went without reading the code.
+        assert f"embedded PostgreSQL, data in {tmp_path}" in log.read_text()
         # Tuned for bulk loads as the service starts it (db.tune_embedded).
         tuned = (tmp_path / "pgdata" / "postgresql.auto.conf").read_text()
         assert f"max_wal_size = '{db.EMBEDDED_MAX_WAL_SIZE}'" in tuned
