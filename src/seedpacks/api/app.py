@@ -6,7 +6,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
@@ -25,6 +25,7 @@ from seedpacks.api import (
     web,
     whoami,
 )
+from seedpacks.api.params import reject_unknown_query
 from seedpacks.auth.modes import Authenticator
 from seedpacks.config import Settings, get_settings
 
@@ -82,12 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Added last, so it runs first: a Host not served is refused before anything else.
         app.add_middleware(hosts.HostCheck, allowed=settings.allowed_hosts)
     errors.install(app)
-    app.include_router(seed_datasets.router)
-    app.include_router(upload.router)
-    app.include_router(read.router)
-    app.include_router(export.router)
-    app.include_router(decisioning.router)
-    app.include_router(whoami.router)
+    # A query parameter a route does not take is a 400 on every API route, never ignored.
+    exact = [Depends(reject_unknown_query)]
+    for module in (seed_datasets, upload, read, export, decisioning, whoami):
+        app.include_router(module.router, dependencies=exact)
     openapi.install(app, max_scale=settings.max_scale, auth=settings.auth)
     web.install(app)
 

@@ -47,7 +47,10 @@ class DirectRoute(APIRoute):
 
         async def handler(request: Request) -> Response:
             lean = _HANDLERS.get(endpoint)
-            response = await lean(request) if lean is not None else None
+            # A query string is for FastAPI's path to refuse (the route takes no parameters).
+            if lean is None or request.scope.get("query_string"):
+                return await standard(request)
+            response = await lean(request)
             # Request caches the body it read, so FastAPI's path reads the same bytes.
             return response if response is not None else await standard(request)
 

@@ -1,6 +1,7 @@
 """Render every error as JSON `{status, message, ...}`: SeedErrors, bad requests, the unexpected."""
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -8,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from seedpacks.api.params import PATTERN_MEANINGS
 from seedpacks.errors import SeedError, ServerBusy
 
 log = logging.getLogger(__name__)
@@ -17,15 +19,51 @@ def _json(status: int, message: str, **extra: object) -> JSONResponse:
     return JSONResponse({"status": status, "message": message, **extra}, status_code=status)
 
 
+_PLACES = {"query": "query parameter", "path": "path parameter", "header": "header"}
+_KINDS = {
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "true or false",
+}
+
+
+def _whole_body(error: dict[str, Any]) -> str:
+    got = error.get("input")
+    if error.get("type") == "missing":
+        return "The request needs a JSON object as its body."
+    if isinstance(got, bytes | str):
+        # Without Content-Type: application/json the body is not parsed as JSON at all.
+        return "The body must be a JSON object, sent with Content-Type: application/json."
+    return f"The body must be a JSON object, not {_KINDS.get(type(got), 'that')}."
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """Say what is wrong with one field, as a caller would name it (never a regex or a loc)."""
+    place, *names = error.get("loc") or ("request",)
+    kind, got = error.get("type"), error.get("input")
+    if place == "body" and kind == "json_invalid":
+        reason = str(error.get("ctx", {}).get("error", "invalid JSON"))
+        where = f" at character {names[0]}" if names else ""
+        return f"The body is not valid JSON: {reason[:1].lower()}{reason[1:]}{where}."
+    if place == "body" and not names:
+        return _whole_body(error)
+    name = ".".join(str(n) for n in names)
+    subject = f"{_PLACES.get(str(place), 'body field')} '{name}'"
+    if kind == "missing":
+        return f"{subject} is required."
+    if kind == "string_pattern_mismatch":
+        meaning = PATTERN_MEANINGS.get(str(error.get("ctx", {}).get("pattern")))
+        expected = f"must be {meaning}" if meaning else "has a value it does not accept (see /docs)"
+        return f"{subject} {expected}; got {got!r}."
+    shown = f"; got {got!r}" if got is not None and not isinstance(got, dict) else ""
+    return f"{subject}: {error.get('msg', 'invalid')}{shown}."
+
+
 def _validation_message(exc: RequestValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body"))
-        location = error.get("loc", ("request",))[0]
-        got = error.get("input")
-        shown = f"; got {got!r}" if got is not None and not isinstance(got, dict) else ""
-        parts.append(f"{location} field '{where}': {error.get('msg', 'invalid')}{shown}")
-    return "Invalid request: " + "; ".join(parts) + "."
+    sentences = [_describe(error) for error in exc.errors()]
+    return "Invalid request: " + " ".join(sentences)
 
 
 def _allowed_methods(request: Request) -> list[str]:

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from seedpacks.api.auth import Identity, require
 from seedpacks.api.deps import AppSettings, Pool
 from seedpacks.api.openapi import errors
-from seedpacks.errors import BadRequest
+from seedpacks.api.params import FLAG_PATTERN, flag
 from seedpacks.packs.describe import describe
 from seedpacks.packs.registry import get_pack
 from seedpacks.seeding import operations
@@ -17,19 +17,6 @@ router = APIRouter(prefix="/api/v1/seed-dataset", tags=["seed datasets"])
 
 Admin = Annotated[Identity, Depends(require("admin", action="manage seed datasets"))]
 Reader = Annotated[Identity, Depends(require("admin", "editor", "viewer", action="read"))]
-
-_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
-# The values _flag accepts, for the OpenAPI document (JSON Schema regexes have no (?i) flag).
-_FLAG_PATTERN = r"^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|1|0)?\s*$"
-
-
-def _flag(name: str, value: str | None) -> bool:
-    text = (value or "").strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise BadRequest(f"Query parameter '{name}' must be true or false; got {value!r}.")
 
 
 @router.get("", summary="List the dataset packs and the tenant's loaded one", responses=errors(403))
@@ -58,7 +45,7 @@ def load_dataset(
     pool: Pool,
     settings: AppSettings,
     force: Annotated[
-        str | None, Query(description='"true" replaces a loaded pack', pattern=_FLAG_PATTERN)
+        str | None, Query(description='"true" replaces a loaded pack', pattern=FLAG_PATTERN)
     ] = None,
     seed: Annotated[
         int | None, Query(ge=0, le=2**63 - 1, description="random seed; same seed, same rows")
@@ -73,7 +60,7 @@ def load_dataset(
         settings,
         tenant=who.tenant,
         key=key,
-        force=_flag("force", force),
+        force=flag("force", force),
         seed=seed,
         scale=scale,
     )
