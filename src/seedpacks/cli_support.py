@@ -13,6 +13,7 @@ Exit codes (documented in the README):
 """
 
 import json
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,16 +29,18 @@ from seedpacks import db
 from seedpacks.auth.identity import check_role
 from seedpacks.auth.modes import credential_identity
 from seedpacks.config import Settings, get_settings
-from seedpacks.errors import Forbidden, SeedError
+from seedpacks.errors import Forbidden, PackNotLoaded, SeedError
 
-EXIT_ERROR, EXIT_USAGE = 1, 2
-EXIT_CODES = {400: EXIT_USAGE, 401: 7, 403: 8, 404: 3, 409: 4, 413: 5, 429: 6}
+EXIT_ERROR, EXIT_USAGE, EXIT_NOT_FOUND = 1, 2, 3
+EXIT_CODES = {400: EXIT_USAGE, 401: 7, 403: 8, 404: EXIT_NOT_FOUND, 409: 4, 413: 5, 429: 6}
 DEFAULT_TENANT = "default"
 
 
-def exit_code(status: int) -> int:
-    """Return the exit code of an error with HTTP status `status`."""
-    return EXIT_CODES.get(status, EXIT_ERROR)
+def exit_code(error: SeedError) -> int:
+    """Return the exit code of `error`: by its HTTP status, but 3 for any pack not loaded."""
+    if isinstance(error, PackNotLoaded):
+        return EXIT_NOT_FOUND
+    return EXIT_CODES.get(error.status, EXIT_ERROR)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ _CLI_WORDS = {
     "GET /api/v1/seed-dataset lists": "`seedpacks list` lists",
     "(GET .../status)": "(`seedpacks status`)",
 }
+_LOAD_ROUTE = re.compile(r"\(POST /api/v1/seed-dataset/([\w-]+)\)")
 
 
 def fail(message: str, code: int, *, body: dict[str, Any] | None = None) -> NoReturn:
@@ -83,6 +87,7 @@ def fail(message: str, code: int, *, body: dict[str, Any] | None = None) -> NoRe
     one_line = " ".join(message.split())
     for http, cli in _CLI_WORDS.items():
         one_line = one_line.replace(http, cli)
+    one_line = _LOAD_ROUTE.sub(r"(`seedpacks load \1`)", one_line)
     typer.echo(f"seedpacks: error: {one_line}", err=True)
     raise typer.Exit(code)
 
@@ -109,7 +114,7 @@ def session(*, json_output: bool = False) -> Iterator[Session]:
     except (click.exceptions.Exit, click.ClickException, click.Abort):
         raise
     except SeedError as exc:
-        fail(exc.message, exit_code(exc.status), body=exc.body() if json_output else None)
+        fail(exc.message, exit_code(exc), body=exc.body() if json_output else None)
     except (psycopg.OperationalError, PoolTimeout) as exc:
         fail(f"cannot reach the database: {exc}", EXIT_ERROR)
     except Exception as exc:

@@ -44,6 +44,17 @@ class PackNotFound(NotFound):
         )
 
 
+class PackNotLoaded(SeedError):
+    """The pack a call names is not the tenant's loaded one.
+
+    Its HTTP status is the API reference's for each call (upload 400, removal 404); the command
+    line exits 3 for both, as for anything else that is not there.
+    """
+
+    def __init__(self, message: str, *, status: int, **extra: Any) -> None:
+        super().__init__(message, status=status, **extra)
+
+
 class Conflict(SeedError):
     status = 409
 

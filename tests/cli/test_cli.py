@@ -116,6 +116,21 @@ def test_a_pack_loads_with_plain_progress_then_removes(cli: Run, tenant: str) ->
     assert idle["currentlyLoaded"] is None
 
 
+def test_a_pack_not_loaded_exits_3_everywhere_and_says_how_to_load_it(
+    cli: Run, tenant: str, tmp_path: Path
+) -> None:
+    csv = tmp_path / "customers.csv"
+    csv.write_text("gender,age,id,became_member_on,income\nF,55,a,20170715,1\n")
+    upload = cli("upload", "starbucks", "starbucks_customers", str(csv), "--tenant", tenant)
+    # The API answers 400 here (the reference's code for an upload); the CLI, like for a
+    # removal (404), exits 3 and names the command that loads it.
+    assert_one_line_error(upload, 3, "not loaded", "load it first (`seedpacks load starbucks`)")
+    assert "/api/v1" not in upload.stderr
+    as_json = cli("upload", "starbucks", "starbucks_customers", str(csv), "-t", tenant, "--json")
+    assert as_json.exit_code == 3 and json.loads(as_json.stdout)["status"] == 400
+    assert_one_line_error(cli("remove", "starbucks", "--tenant", tenant), 3, "not loaded")
+
+
 def test_conflicts_exit_4_and_force_replaces(cli: Run, tenant: str) -> None:
     assert cli("load", "starbucks", "--tenant", tenant).exit_code == 0
     again = cli("load", "starbucks", "--tenant", tenant)

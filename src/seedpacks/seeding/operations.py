@@ -11,7 +11,13 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from seedpacks.config import Settings
-from seedpacks.errors import BadRequest, Conflict, NotFound, OperationInProgress, SeedError
+from seedpacks.errors import (
+    BadRequest,
+    Conflict,
+    OperationInProgress,
+    PackNotLoaded,
+    SeedError,
+)
 from seedpacks.packs.describe import metadata
 from seedpacks.packs.model import Pack
 from seedpacks.packs.registry import PACKS, get_pack
@@ -176,9 +182,10 @@ def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, 
             current = (_loaded(conn, tenant) or (None, None))[0]
             if current != key:
                 other = f" ({_pack_name(current)} is loaded)" if current else ""
-                raise NotFound(
+                raise PackNotLoaded(
                     f"{pack.name} is not loaded for this tenant{other}; "
                     "there is nothing to remove.",
+                    status=404,
                     datasetKey=key,
                     currentlyLoaded=current,
                 )
@@ -226,9 +233,10 @@ def upload_table(
             current, pg_schema = _loaded(conn, tenant) or (None, None)
             if current != pack.key or pg_schema is None:
                 other = f" ({_pack_name(current)} is loaded)" if current else ""
-                raise BadRequest(
+                raise PackNotLoaded(
                     f"{pack.name} is not loaded for this tenant{other}: load it first "
                     f"(POST /api/v1/seed-dataset/{pack.key}), then upload into {schema}.",
+                    status=400,
                     datasetKey=pack.key,
                     schemaName=schema,
                 )
