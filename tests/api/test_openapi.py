@@ -1,7 +1,10 @@
 """The OpenAPI document: every error documented, and the live app conforms to it under fuzzing."""
 
+import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,6 +18,9 @@ from tests.conftest import as_role
 FUZZ_TENANT = f"fuzz-{uuid.uuid4().hex[:12]}"
 # The one API route that needs no identity: how to authenticate.
 PUBLIC = "/api/v1/auth"
+LOAD, STATUS = "/api/v1/seed-dataset/starbucks", "/api/v1/seed-dataset/starbucks/status"
+RECOMMEND, SIMULATE = "/api/v1/recommend", "/api/v1/simulate"
+PROFILE = Path(__file__).parent.parent / "fixtures" / "upload" / "profile.csv"
 
 # The server runs in this process, and psycopg_pool draws its connection-lifetime jitter from the
 # global `random` module whenever the pool grows; Hypothesis sees that state change while it draws
@@ -47,11 +53,107 @@ def test_every_api_route_documents_its_errors_as_error_bodies(client: httpx.Clie
     load = api["/api/v1/seed-dataset/{key}"]["post"]["responses"]
     assert {"403", "404", "409", "429"} <= set(load)
     assert "Retry-After" in load["429"]["headers"]
+    # Only admins and editors decide, only admins simulate: the role check's 403 is documented.
+    for path in ("/recommend", "/respond", "/simulate", "/simulate/{simulationId}"):
+        for operation in api[f"/api/v1{path}"].values():
+            assert "403" in operation["responses"], path
+
+
+def test_every_route_documents_a_typed_success_body_with_a_real_example(
+    client: httpx.Client,
+) -> None:
+    document = client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            ok = [c for c in operation["responses"] if c.startswith("2")]
+            assert len(ok) == 1, (method, path)
+            content = operation["responses"][ok[0]]["content"]["application/json"]
+            ref = content["schema"].get("$ref", "")
+            assert ref.startswith("#/components/schemas/"), (method, path, content["schema"])
+            model = schemas[ref.rsplit("/", 1)[1]]
+            assert model["type"] == "object" and model["properties"], (method, path)
+            if not path.startswith(("/api/v1/auth", "/api/v1/schemas", "/api/v1/categories")):
+                assert "example" in content or path.startswith("/api/v1/"), (method, path)
+    for path, method in [
+        ("/api/v1/seed-dataset", "get"),
+        ("/api/v1/seed-dataset/{key}", "post"),
+        ("/api/v1/seed-dataset/{key}/status", "get"),
+        ("/api/v1/recommend", "post"),
+        ("/api/v1/respond", "post"),
+        ("/api/v1/simulate", "post"),
+        ("/healthz", "get"),
+    ]:
+        responses = document["paths"][path][method]["responses"]
+        ok = next(c for c in responses if c.startswith("2"))
+        assert responses[ok]["content"]["application/json"]["example"], (method, path)
+    body = document["paths"]["/api/v1/recommend"]["post"]["requestBody"]
+    recommend = schemas[body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert recommend["examples"][0]["channel"] == "email"
+
+
+def test_parameters_say_what_they_take(client: httpx.Client) -> None:
+    load = client.get("/openapi.json").json()["paths"]["/api/v1/seed-dataset/{key}"]["post"]
+    parameters = {p["name"].lower(): p for p in load["parameters"]}
+    assert parameters["x-tenant-id"]["required"] and parameters["x-user-role"]["required"]
+    assert "settings" not in parameters["scale"]["description"]
+    assert parameters["scale"]["description"].endswith("1 to 1000")
+    assert parameters["scale"]["schema"]["maximum"] == 1000
+    assert "starbucks, uci-bank, banking, telco, retail" in parameters["key"]["description"]
 
 
 def test_interactive_docs_are_served(client: httpx.Client) -> None:
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_real_answers_of_every_kind_match_their_documented_schemas(
+    server: str, client: httpx.Client, tenant: str
+) -> None:
+    """The success bodies of one real session, each validated against the document."""
+    schema = schemathesis.openapi.from_url(f"{server}/openapi.json")
+    admin, editor = as_role(tenant), as_role(tenant, "editor")
+    customers = "/api/v1/schemas/starbucks_customers/data?limit=1"
+
+    def check(method: str, path: str, answer: httpx.Response) -> dict[str, Any]:
+        assert answer.status_code < 300, (path, answer.text)
+        answer.request.read()  # a multipart request streams; schemathesis reads it whole
+        schema[path][method].validate_response(answer)
+        body: dict[str, Any] = answer.json()
+        return body
+
+    check("GET", "/api/v1/seed-dataset/{key}/status", client.get(STATUS, headers=admin))
+    check("POST", "/api/v1/seed-dataset/{key}", client.post(LOAD, headers=admin))
+    status = check("GET", "/api/v1/seed-dataset/{key}/status", client.get(STATUS, headers=admin))
+    # ISO 8601 with its time zone, like every other time the API answers.
+    assert datetime.fromisoformat(status["startedAt"]).utcoffset() is not None
+    assert datetime.fromisoformat(status["finishedAt"]) >= datetime.fromisoformat(
+        status["startedAt"]
+    )
+    check("GET", "/api/v1/seed-dataset", client.get("/api/v1/seed-dataset", headers=admin))
+    check("GET", "/api/v1/seed-dataset/{key}", client.get(LOAD, headers=editor))
+    customer = client.get(customers, headers=admin).json()["items"][0]["id"]
+    asked = {"customerId": customer, "channel": "email", "limit": 3, "debug": True}
+    decided = check("POST", "/api/v1/recommend", client.post(RECOMMEND, headers=editor, json=asked))
+    answer = {"customerId": customer, "rank": 1, "outcome": "completed", "idempotencyKey": "k"}
+    answer["recommendationId"] = decided["recommendationId"]
+    check("POST", "/api/v1/respond", client.post("/api/v1/respond", headers=editor, json=answer))
+    started = check(
+        "POST", "/api/v1/simulate", client.post(SIMULATE, headers=admin, json={"decisions": 20})
+    )
+    job = f"{SIMULATE}/{started['simulationId']}"
+    while client.get(job, headers=admin).json()["status"] == "running":
+        time.sleep(0.1)
+    check("GET", "/api/v1/simulate/{simulationId}", client.get(job, headers=admin))
+    uploaded = client.post(
+        f"{LOAD}/upload",
+        headers=admin,
+        data={"schema": "starbucks_customers"},
+        files={"file": ("profile.csv", PROFILE.read_bytes(), "text/csv")},
+    )
+    check("POST", "/api/v1/seed-dataset/{key}/upload", uploaded)
+    check("DELETE", "/api/v1/seed-dataset/{key}", client.delete(LOAD, headers=admin))
+    check("GET", "/healthz", client.get("/healthz"))
 
 
 @pytest.fixture(scope="module")

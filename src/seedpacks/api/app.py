@@ -12,6 +12,7 @@ from fastapi_offline import FastAPIOffline
 
 from seedpacks import __version__, bridge, db
 from seedpacks.api import (
+    answers,
     auth,
     decisioning,
     errors,
@@ -90,7 +91,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app, max_scale=settings.max_scale, auth=settings.auth)
     web.install(app)
 
-    @app.get("/healthz", tags=["health"], summary="200 once the database answers")
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        summary="200 once the database answers",
+        response_model=None,
+        responses={
+            **openapi.success(answers.Health, {"status": "ok"}),
+            **openapi.errors(503, e503="The database is not reachable."),
+        },
+    )
     async def healthz(request: Request) -> JSONResponse:
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT):

@@ -4,15 +4,17 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
 from seedpacks import bridge
+from seedpacks.api import answers
+from seedpacks.api.answers import EXAMPLES
 from seedpacks.api.auth import Identity, authenticate, require
 from seedpacks.api.deps import LoopPoolDep, Pool
 from seedpacks.api.direct import DirectRoute, direct, is_json
-from seedpacks.api.openapi import errors
+from seedpacks.api.openapi import errors, success
 from seedpacks.decisioning import jobs
 from seedpacks.decisioning.flow import MAX_LIMIT, RecommendRequest, recommend
 from seedpacks.decisioning.respond import RespondRequest, respond
@@ -87,6 +89,8 @@ B = TypeVar("B", bound=BaseModel)
 
 
 class RecommendBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLES["recommendBody"]]})
+
     customerId: CustomerId
     channel: Annotated[Text, Field(min_length=1, description="channel id or name")]
     limit: Annotated[int | None, Field(ge=1, le=MAX_LIMIT)] = None
@@ -100,6 +104,8 @@ class RecommendBody(BaseModel):
 
 
 class RespondBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLES["respondBody"]]})
+
     customerId: CustomerId
     recommendationId: Annotated[Text, Field(min_length=1)]
     rank: Annotated[int, Field(ge=1)]
@@ -108,6 +114,8 @@ class RespondBody(BaseModel):
 
 
 class SimulateBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLES["simulateBody"]]})
+
     decisions: Annotated[int, Field(ge=1, le=MAX_DECISIONS)] = 1000
     policy: Literal["flow", "random", "oracle"] = "flow"
     seed: Annotated[int, Field(ge=0, lt=2**32)] = 0
@@ -117,7 +125,9 @@ class SimulateBody(BaseModel):
 @router.post(
     "/recommend",
     summary="The next best offers for a customer on a channel",
-    responses=errors(
+    response_model=None,
+    responses=success(answers.Recommendation, EXAMPLES["recommend"])
+    | errors(
         404,
         409,
         503,
@@ -157,7 +167,9 @@ def _recommend(pool: bridge.LoopPool, tenant: str, request: RecommendRequest) ->
 @router.post(
     "/respond",
     summary="Record a customer's response to a recommended offer",
-    responses=errors(
+    response_model=None,
+    responses=success(answers.Response, EXAMPLES["respond"])
+    | errors(
         404,
         409,
         503,
@@ -235,7 +247,14 @@ async def _respond_direct(request: Request) -> Response | None:
     "/simulate",
     status_code=202,
     summary="Start a simulation of decisions against the loaded pack's ground truth",
-    responses=errors(
+    response_model=None,
+    responses=success(
+        answers.Simulation,
+        EXAMPLES["simulationStarted"],
+        status=202,
+        description="Started: poll GET /api/v1/simulate/{simulationId}.",
+    )
+    | errors(
         409,
         503,
         e409="No pack is loaded, or a simulation is already running.",
@@ -258,7 +277,9 @@ def simulate_route(body: SimulateBody, who: Admin, pool: Pool, request: Request)
 @router.get(
     "/simulate/{simulationId}",
     summary="A simulation's state, and its rates once completed",
-    responses=errors(404, e404="No such simulation for the tenant."),
+    response_model=None,
+    responses=success(answers.Simulation, EXAMPLES["simulation"])
+    | errors(404, e404="No such simulation for the tenant."),
 )
 def simulation_route(
     simulationId: Annotated[Text, Path()], who: Admin, pool: Pool

@@ -7,9 +7,10 @@ check admits only some roles. The security schemes are those of the configured S
 mode; in the credential modes the identity headers are not parameters (they grant nothing).
 """
 
+from collections.abc import Iterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
@@ -36,6 +37,10 @@ CREDENTIAL_401 = {
 }
 _REF = "#/components/schemas/ErrorBody"
 IDENTITY_HEADERS = {"x-tenant-id", "x-user-role"}
+# No control, format or separator character but an inner ASCII space (api/auth.py refuses them
+# with a 400), as far as a header's Latin-1 can carry them: C0, DEL, C1, NBSP, soft hyphen.
+_EDGE, _INNER = r"[^\x00-\x20\x7f-\xa0\xad]", r"[^\x00-\x1f\x7f-\xa0\xad]"
+HEADER_SCHEMAS = {"x-tenant-id": {"pattern": f"^{_EDGE}({_INNER}*{_EDGE})?$"}}
 SCHEMES: dict[str, dict[str, dict[str, Any]]] = {
     "headers": {
         "TenantHeader": {"type": "apiKey", "in": "header", "name": "X-Tenant-Id"},
@@ -89,13 +94,38 @@ def errors(*codes: int, **described: str) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def success(
+    model: type[BaseModel], example: Any, *, status: int = 200, description: str = "Success."
+) -> dict[int | str, dict[str, Any]]:
+    """Return the `responses=` entry of a route's success body: its model and a real example.
+
+    The route declares `response_model=None` and returns its plain dict: the model documents
+    the answer and never reshapes it.
+    """
+    return {
+        status: {
+            "model": model,
+            "description": description,
+            "content": {"application/json": {"example": example}},
+        }
+    }
+
+
 def _has_identity(operation: dict[str, Any]) -> bool:
     return any(p.get("name", "").lower() == "x-tenant-id" for p in operation.get("parameters", []))
 
 
 def _secure(operation: dict[str, Any], *, auth: str) -> None:
     operation["security"] = SECURITY[auth]
-    if auth != "headers":
+    if auth == "headers":
+        # The route answers their absence itself (401, not a validation error), but a caller
+        # must send them, as text.
+        for parameter in operation["parameters"]:
+            name = parameter.get("name", "").lower()
+            if name in IDENTITY_HEADERS:
+                parameter["required"] = True
+                parameter["schema"] = {"type": "string", **HEADER_SCHEMAS.get(name, {})}
+    else:
         operation["parameters"] = [
             p for p in operation["parameters"] if p.get("name", "").lower() not in IDENTITY_HEADERS
         ]
@@ -119,9 +149,17 @@ def _admitted(dependant: Dependant) -> tuple[str, ...] | None:
     return None
 
 
+def _api_routes(app: FastAPI) -> Iterator[Any]:
+    """Yield every API route, also those of included routers (FastAPI >= 0.130 nests them)."""
+    nested = getattr(routing, "iter_route_contexts", None)
+    for route in nested(app.routes) if nested else app.routes:
+        if isinstance(getattr(route, "original_route", route), APIRoute):
+            yield route
+
+
 def _add_forbidden(app: FastAPI, document: dict[str, Any]) -> None:
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
+    for route in _api_routes(app):
+        if not route.include_in_schema:
             continue
         roles = _admitted(route.dependant)
         if roles is None or set(roles) >= set(ROLES):
@@ -139,6 +177,7 @@ def _rewrite(document: dict[str, Any], *, max_scale: int, auth: str) -> None:
                 # The largest scale is a setting, so the route cannot declare it statically.
                 if parameter.get("in") == "query" and parameter.get("name") == "scale":
                     parameter["schema"]["maximum"] = max_scale
+                    parameter["description"] += f", 1 to {max_scale}"
             responses = operation.setdefault("responses", {})
             if responses.pop("422", None) is not None:
                 responses.setdefault("400", _response(400))

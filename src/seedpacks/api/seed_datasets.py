@@ -2,24 +2,34 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
+from seedpacks.api import answers
+from seedpacks.api.answers import EXAMPLES
 from seedpacks.api.auth import Identity, require
 from seedpacks.api.deps import AppSettings, Pool
-from seedpacks.api.openapi import errors
+from seedpacks.api.openapi import errors, success
 from seedpacks.api.params import FLAG_PATTERN, flag
 from seedpacks.packs.describe import describe
-from seedpacks.packs.registry import get_pack
+from seedpacks.packs.registry import PACKS, get_pack
 from seedpacks.seeding import operations
 
 router = APIRouter(prefix="/api/v1/seed-dataset", tags=["seed datasets"])
 
 Admin = Annotated[Identity, Depends(require("admin", action="manage seed datasets"))]
 Reader = Annotated[Identity, Depends(require("admin", "editor", "viewer", action="read"))]
+# Neither an enum nor an example: a key outside the list is a documented 404, and a fuzzer
+# given real keys would load and remove real packs (at up to the largest scale).
+Key = Annotated[str, Path(description=f"the pack's key: {', '.join(PACKS)}")]
 
 
-@router.get("", summary="List the dataset packs and the tenant's loaded one", responses=errors(403))
+@router.get(
+    "",
+    summary="List the dataset packs and the tenant's loaded one",
+    response_model=None,
+    responses={**success(answers.DatasetList, EXAMPLES["list"]), **errors(403)},
+)
 def list_datasets(who: Admin, pool: Pool) -> dict[str, Any]:
     return operations.list_datasets(pool, tenant=who.tenant)
 
@@ -28,7 +38,9 @@ def list_datasets(who: Admin, pool: Pool) -> dict[str, Any]:
     "/{key}",
     status_code=201,
     summary="Load a dataset pack into the tenant",
-    responses=errors(
+    response_model=None,
+    responses=success(answers.Loaded, EXAMPLES["load"], status=201, description="Loaded.")
+    | errors(
         400,
         403,
         404,
@@ -40,7 +52,7 @@ def list_datasets(who: Admin, pool: Pool) -> dict[str, Any]:
     ),
 )
 def load_dataset(
-    key: str,
+    key: Key,
     who: Admin,
     pool: Pool,
     settings: AppSettings,
@@ -52,7 +64,7 @@ def load_dataset(
     ] = None,
     scale: Annotated[
         int,
-        Query(ge=1, description="multiplies customers, events, interactions (max: settings)"),
+        Query(ge=1, description="multiplies customers, events and interactions"),
     ] = 1,
 ) -> JSONResponse:
     body = operations.load_dataset(
@@ -70,7 +82,9 @@ def load_dataset(
 @router.delete(
     "/{key}",
     summary="Remove a loaded dataset pack from the tenant",
-    responses=errors(
+    response_model=None,
+    responses=success(answers.Removed, EXAMPLES["remove"])
+    | errors(
         403,
         404,
         409,
@@ -79,17 +93,19 @@ def load_dataset(
         e503="The shared history tables were held by another session for 30 s.",
     ),
 )
-def remove_dataset(key: str, who: Admin, pool: Pool) -> dict[str, Any]:
+def remove_dataset(key: Key, who: Admin, pool: Pool) -> dict[str, Any]:
     return operations.remove_dataset(pool, tenant=who.tenant, key=key)
 
 
 @router.get(
     "/{key}",
     summary="Describe a pack: entities, tables, planned counts at a scale, its ground truth",
-    responses=errors(400, 404, e404="No dataset pack with that key."),
+    response_model=None,
+    responses=success(answers.Description, EXAMPLES["describe"])
+    | errors(400, 404, e404="No dataset pack with that key."),
 )
 def describe_dataset(
-    key: str,
+    key: Key,
     who: Reader,
     settings: AppSettings,
     scale: Annotated[int, Query(ge=1, description="the scale the planned counts are for")] = 1,
@@ -99,6 +115,11 @@ def describe_dataset(
     return describe(pack, scale)
 
 
-@router.get("/{key}/status", summary="Progress of the tenant's current or last seed operation")
-def dataset_status(key: str, who: Reader, pool: Pool) -> dict[str, Any]:
+@router.get(
+    "/{key}/status",
+    summary="Progress of the tenant's current or last seed operation",
+    response_model=None,
+    responses=success(answers.Status, EXAMPLES["status"]),
+)
+def dataset_status(key: Key, who: Reader, pool: Pool) -> dict[str, Any]:
     return operations.dataset_status(pool, tenant=who.tenant)

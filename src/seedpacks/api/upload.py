@@ -22,10 +22,13 @@ from psycopg_pool import ConnectionPool
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from seedpacks.api import answers
+from seedpacks.api.answers import EXAMPLES
 from seedpacks.api.auth import Identity, require
 from seedpacks.api.deps import AppSettings, Pool
 from seedpacks.api.limits import BodyRefused
-from seedpacks.api.openapi import errors
+from seedpacks.api.openapi import errors, success
+from seedpacks.api.seed_datasets import Key
 from seedpacks.config import Settings
 from seedpacks.errors import BadRequest, PayloadTooLarge, RequestTimeout, ServerBusy
 from seedpacks.packs.registry import get_pack
@@ -215,7 +218,9 @@ _BODY = {
 @router.post(
     "/{key}/upload",
     summary="Replace a pack table's rows with an uploaded CSV file",
-    responses=errors(
+    response_model=None,
+    responses=success(answers.Uploaded, EXAMPLES["upload"])
+    | errors(
         400,
         403,
         404,
@@ -232,7 +237,7 @@ _BODY = {
     openapi_extra=_BODY,
 )
 def upload_csv(
-    key: str, request: Request, who: Admin, pool: Pool, settings: AppSettings
+    key: Key, request: Request, who: Admin, pool: Pool, settings: AppSettings
 ) -> dict[str, Any]:
     get_pack(key)
     size = _check_length(request, settings.upload_max_bytes)

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -24,6 +25,11 @@ IDLE: dict[str, Any] = {"status": "idle", "step": "", "progress": 0}
 WRITE_EVERY = 0.2
 
 log = logging.getLogger(__name__)
+
+
+def _now() -> str:
+    # ISO 8601 in UTC, as every other time the API answers (decidedAt, occurredAt).
+    return datetime.now(UTC).isoformat()
 
 
 def write_progress(conn: psycopg.Connection, *, tenant: str, value: dict[str, Any]) -> None:
@@ -142,7 +148,7 @@ class Progress:
         self.percent = 0.0
         self.rows_done = 0
         self.rows_total = 0
-        self.started = time.time()
+        self.started = _now()
         self._last_rows = 0.0
         self._writer = _Writer(self._store, WRITE_EVERY) if pool is not None else None
         self.listeners: list[Any] = []
@@ -203,7 +209,7 @@ class Progress:
 
     def completed(self, **extra: Any) -> None:
         self.step_name, self.percent, self.rows_total = "Done", 100, 0
-        self._report("completed", final=True, finishedAt=time.time(), **extra)
+        self._report("completed", final=True, finishedAt=_now(), **extra)
 
     def failed(self, reason: str) -> None:
-        self._report("failed", final=True, error=reason, finishedAt=time.time())
+        self._report("failed", final=True, error=reason, finishedAt=_now())
