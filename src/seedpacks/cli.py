@@ -16,6 +16,7 @@ from seedpacks.cli_support import EXIT_USAGE, emit_json, fail, session
 from seedpacks.packs.describe import describe
 from seedpacks.packs.registry import get_pack
 from seedpacks.seeding import operations
+from seedpacks.seeding.upload_stream import check_size
 
 app = typer.Typer(
     help="Realistic dataset packs for a next-best-action platform.",
@@ -135,22 +136,21 @@ def upload(
     json: Json = False,
 ) -> None:
     """Replace a loaded pack table's rows with a CSV file (one transaction), showing progress."""
-    with (
-        session(json_output=json) as s,
-        file.open("rb") as stream,
-        show_.operation_progress() as listener,
-    ):
+    with session(json_output=json) as s:
         tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="upload seed dataset files")
-        result = operations.upload_table(
-            s.pool,
-            s.settings,
-            tenant=tenant,
-            key=key,
-            schema=schema,
-            stream=stream,
-            size=file.stat().st_size,
-            listener=listener,
-        )
+        # The size is known here: a file over the limit is refused before a byte is sent.
+        check_size(file.stat().st_size, max_bytes=s.settings.upload_max_bytes)
+        with file.open("rb") as stream, show_.operation_progress() as listener:
+            result = operations.upload_table(
+                s.pool,
+                s.settings,
+                tenant=tenant,
+                key=key,
+                schema=schema,
+                stream=stream,
+                size=file.stat().st_size,
+                listener=listener,
+            )
     if json:
         emit_json(result)
     else:

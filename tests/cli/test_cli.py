@@ -275,6 +275,22 @@ def test_upload_replaces_a_table_and_bad_files_exit_2_with_the_line(
     assert rows["rowsInserted"] == 20_000 and rows["schemaName"] == "starbucks_customers"
 
 
+def test_a_file_over_the_limit_exits_5_before_any_of_it_is_sent(
+    cli: Run, tenant: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("load", "starbucks", "--tenant", tenant).exit_code == 0
+    monkeypatch.setenv("SEEDPACKS_UPLOAD_MAX_BYTES", "4096")
+    get_settings.cache_clear()
+    big = tmp_path / "big.csv"
+    big.write_text("gender,age,id,became_member_on,income\n" + "F,55,a,20170715,1\n" * 400)
+    result = cli("upload", "starbucks", "starbucks_customers", str(big), "--tenant", tenant)
+    # Refused from the file's size: no operation began, so no progress, and nothing was read.
+    assert_one_line_error(result, 5, "larger than the upload limit", "(4096 bytes)")
+    assert "Receiving" not in result.stderr
+    status = json.loads(cli("status", "--tenant", tenant, "--json").stdout)
+    assert status["operation"] == "load" and status["status"] == "completed"
+
+
 def test_a_stopped_serve_stops_its_embedded_postgresql(tmp_path: Path) -> None:
     """uvicorn re-raises SIGTERM after its graceful shutdown, skipping exit handlers: the service
     lets go of the embedded server in its lifespan, so `docker stop` leaves nothing running."""

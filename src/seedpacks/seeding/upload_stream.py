@@ -36,6 +36,12 @@ def too_large(max_bytes: int) -> PayloadTooLarge:
     )
 
 
+def check_size(size: int, *, max_bytes: int) -> None:
+    """Raise PayloadTooLarge for a file whose size is known to be over the limit."""
+    if size > max_bytes:
+        raise too_large(max_bytes)
+
+
 def limited(chunks: Iterable[bytes], *, max_bytes: int) -> Iterator[bytes]:
     """Pass the chunks on; raise PayloadTooLarge as soon as more than `max_bytes` arrive."""
     total = 0
