@@ -229,13 +229,14 @@ def simulate(
     """Simulate decisions against the pack's ground truth (loading the pack if none is)."""
     from seedpacks.decisioning import simulate as simulation
 
-    with session(json_output=json) as s:
+    with session(json_output=json) as s, show_.operation_progress() as listener:
         tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="run simulations")
         if operations.loaded_key(s.pool, tenant=tenant) is None:
-            operations.load_dataset(s.pool, s.settings, tenant=tenant, key=key)
+            operations.load_dataset(s.pool, s.settings, tenant=tenant, key=key, listener=listener)
         result = simulation.simulate(
             s.pool, tenant=tenant, decisions=decisions, policy=policy, seed=seed,
             channel=channel, pack_key=key,
+            on_progress=lambda done: listener(show_.simulation_step(done, decisions)),
         ).as_json()  # fmt: skip
     if json:
         emit_json(result)

@@ -119,7 +119,7 @@ def status_table(status: dict[str, Any]) -> Table:
 
 def _amount(value: dict[str, Any]) -> tuple[str, int, int] | None:
     """Return (unit, done, total) of the current step, when it counts rows or bytes."""
-    for unit in ("rows", "bytes"):
+    for unit in ("rows", "bytes", "decisions"):
         total = value.get(f"{unit}Total")
         if total:
             return unit, int(value.get(f"{unit}Done", 0)), int(total)
@@ -129,7 +129,17 @@ def _amount(value: dict[str, Any]) -> tuple[str, int, int] | None:
 def _shown(unit: str, done: int, total: int) -> str:
     if unit == "bytes":
         return f"{done / 1e6:,.1f}/{total / 1e6:,.1f} MB"
-    return f"{done:,}/{total:,} rows"
+    return f"{done:,}/{total:,} {unit}"
+
+
+def simulation_step(done: int, total: int) -> dict[str, Any]:
+    """Return a progress value for `done` of `total` simulated decisions."""
+    return {
+        "step": "Simulating decisions",
+        "progress": 100 * done // total,
+        "decisionsDone": done,
+        "decisionsTotal": total,
+    }
 
 
 class _Lines:

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from seedpacks import db
 from seedpacks.cli import app
 from seedpacks.config import get_settings
+from seedpacks.packs.registry import PACKS
 from tests.helpers import free_port
 
 Run = Callable[..., Result]
@@ -273,6 +274,19 @@ def test_upload_replaces_a_table_and_bad_files_exit_2_with_the_line(
         cli("upload", "starbucks", "starbucks_customers", str(good), "-t", tenant, "--json").stdout
     )
     assert rows["rowsInserted"] == 20_000 and rows["schemaName"] == "starbucks_customers"
+
+
+def test_simulate_shows_its_progress_and_names_offers(cli: Run, tenant: str) -> None:
+    result = cli("simulate", "starbucks", "--decisions", "40", "--tenant", tenant, "--seed", "1")
+    assert result.exit_code == 0, result.stderr
+    progress = result.stderr.splitlines()
+    assert all(STEP_LINE.match(line) for line in progress), progress
+    simulating = [line for line in progress if "Simulating decisions" in line]
+    assert simulating[-1] == "[100%] Simulating decisions (40/40 decisions)", simulating
+    assert len(simulating) >= 4  # a line per quarter in a pipe; a live bar on a terminal
+    best = next(line for line in result.stdout.splitlines() if "best single offer (" in line)
+    offers = {offer.name for offer in PACKS["starbucks"].offers}
+    assert any(f"best single offer ({name})" in best for name in offers), best
 
 
 def test_a_file_over_the_limit_exits_5_before_any_of_it_is_sent(

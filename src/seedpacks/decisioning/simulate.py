@@ -322,6 +322,9 @@ def _override(policy: str, truth: Truth, rng: np.random.Generator) -> Any:
 def report(result: dict[str, Any]) -> list[str]:
     """Return a simulation's result as lines for people (the CLI without --json)."""
     rates = result["positiveRate"]
+    pack = PACKS.get(result["pack"])
+    names = {offer.id: offer.name for offer in pack.offers} if pack else {}
+    best = result["bestSingleOfferId"]
     lines = [
         f"{result['pack']}: {result['decisions']} decisions by policy '{result['policy']}' "
         f"on channel {result['channel']}",
@@ -330,7 +333,7 @@ def report(result: dict[str, Any]) -> list[str]:
     shown = {
         result["policy"]: rates["policy"],
         "random offer": rates["random"],
-        f"best single offer ({result['bestSingleOfferId']})": rates["bestSingleOffer"],
+        f"best single offer ({names.get(best, best)})": rates["bestSingleOffer"],
         "per-customer oracle": rates["oracle"],
     }
     for name, rate in shown.items():
