@@ -13,6 +13,7 @@ from seedpacks import cli_output as show_
 from seedpacks.auth.identity import MisconfiguredAuth
 from seedpacks.cli_apikey import apikey
 from seedpacks.cli_support import EXIT_USAGE, emit_json, fail, session
+from seedpacks.config import Settings
 from seedpacks.packs.describe import describe
 from seedpacks.packs.registry import get_pack
 from seedpacks.seeding import operations
@@ -30,16 +31,23 @@ app.add_typer(apikey, name="apikey")
 
 Tenant = Annotated[
     str | None,
-    typer.Option("--tenant", "-t", help="the tenant to act on [default: the key's, or 'default']"),
+    typer.Option(
+        "--tenant",
+        "-t",
+        metavar="TENANT",
+        help="the tenant to act on [default: the key's, or 'default']",
+    ),
 ]
 ApiKey = Annotated[
     str | None,
     typer.Option(
         envvar="SEEDPACKS_API_KEY",
+        metavar="API_KEY",
         help="act as this API key (or, with SEEDPACKS_AUTH=jwt, token): its tenant, its role",
     ),
 ]
 ADMIN, ANY_ROLE = ("admin",), ("admin", "editor", "viewer")
+DEFAULT_SEED = Settings.model_fields["default_seed"].default
 Json = Annotated[bool, typer.Option("--json", help="print JSON on stdout, for scripts")]
 Key = Annotated[
     str, typer.Argument(metavar="KEY", help="the pack's key, e.g. starbucks (see `list`)")
@@ -61,16 +69,24 @@ def list_packs(tenant: Tenant = None, api_key: ApiKey = None, json: Json = False
 @app.command()
 def show(
     key: Key,
-    scale: Annotated[int, typer.Option(min=1, help="describe the rows at this scale")] = 1,
+    scale: Annotated[
+        int, typer.Option(min=1, metavar="N", help="describe the rows at this scale")
+    ] = 1,
+    tenant: Tenant = None,
+    api_key: ApiKey = None,
     json: Json = False,
 ) -> None:
     """Describe a pack: what it is for, what it creates, its tables and its ground truth."""
-    with session(json_output=json):
+    with session(json_output=json) as s:
+        tenant = s.tenant_for(tenant, api_key, roles=ANY_ROLE, action="read")
         description = describe(get_pack(key), scale)
+        current = operations.loaded_key(s.pool, tenant=tenant)
     if json:
         emit_json(description)
-    else:
-        show_.console().print(show_.pack_description(description))
+        return
+    show_.console().print(show_.pack_description(description))
+    state = "is loaded" if current == key else f"is not loaded (loaded: {current or 'none'})"
+    show_.console().print(f"{description['name']} {state} in tenant '{tenant}'.", markup=False)
 
 
 @app.command()
@@ -79,8 +95,17 @@ def load(
     tenant: Tenant = None,
     api_key: ApiKey = None,
     force: Annotated[bool, typer.Option(help="replace the loaded pack (or reload it)")] = False,
-    seed: Annotated[int | None, typer.Option(help="random seed; same seed, same rows")] = None,
-    scale: Annotated[int, typer.Option(help="multiply customers, events, interactions")] = 1,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="random seed; same seed, same rows "
+            f"[default: {DEFAULT_SEED}, or SEEDPACKS_DEFAULT_SEED]",
+        ),
+    ] = None,
+    scale: Annotated[
+        int, typer.Option(metavar="N", help="multiply customers, events, interactions")
+    ] = 1,
     json: Json = False,
 ) -> None:
     """Load a pack into the tenant (one transaction), showing its progress."""
@@ -126,10 +151,14 @@ def remove(key: Key, tenant: Tenant = None, api_key: ApiKey = None, json: Json =
 def upload(
     key: Key,
     schema: Annotated[
-        str, typer.Argument(help="the pack table to replace, e.g. starbucks_customers")
+        str,
+        typer.Argument(metavar="TABLE", help="the pack table to replace, e.g. starbucks_customers"),
     ],
     file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="the CSV file")
+        Path,
+        typer.Argument(
+            metavar="FILE", exists=True, dir_okay=False, readable=True, help="the CSV file"
+        ),
     ],
     tenant: Tenant = None,
     api_key: ApiKey = None,
@@ -218,12 +247,17 @@ def status(tenant: Tenant = None, api_key: ApiKey = None, json: Json = False) ->
 @app.command()
 def simulate(
     key: Key,
-    decisions: Annotated[int, typer.Option(help="how many decisions to simulate")] = 1000,
-    policy: Annotated[str, typer.Option(help="flow, random or oracle")] = "flow",
+    decisions: Annotated[
+        int, typer.Option(metavar="N", help="how many decisions to simulate")
+    ] = 1000,
+    policy: Annotated[str, typer.Option(metavar="POLICY", help="flow, random or oracle")] = "flow",
     tenant: Tenant = None,
     api_key: ApiKey = None,
-    seed: Annotated[int, typer.Option(help="random seed of the simulation")] = 0,
-    channel: Annotated[str | None, typer.Option(help="default: most true arms")] = None,
+    seed: Annotated[int, typer.Option(metavar="N", help="random seed of the simulation")] = 0,
+    channel: Annotated[
+        str | None,
+        typer.Option(metavar="CHANNEL", help="the channel to decide on [default: most true arms]"),
+    ] = None,
     json: Json = False,
 ) -> None:
     """Simulate decisions against the pack's ground truth (loading the pack if none is)."""
@@ -247,11 +281,17 @@ def simulate(
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    host: Annotated[
+        str | None, typer.Option(metavar="HOST", help="address to listen on [default: 127.0.0.1]")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(metavar="PORT", help="port to listen on [default: 8000]")
+    ] = None,
     workers: Annotated[
         int,
-        typer.Option(min=1, help="server processes (the service keeps its state in PostgreSQL)"),
+        typer.Option(
+            min=1, metavar="N", help="server processes (the service keeps its state in PostgreSQL)"
+        ),
     ] = 1,
     access_log: Annotated[bool, typer.Option(help="log every request")] = True,
     allow_trusted_headers: Annotated[

@@ -289,6 +289,21 @@ def test_simulate_shows_its_progress_and_names_offers(cli: Run, tenant: str) -> 
     assert any(f"best single offer ({name})" in best for name in offers), best
 
 
+def test_help_shows_defaults_and_one_kind_of_placeholder(cli: Run, tenant: str) -> None:
+    helps = {c: cli(c, "--help").stdout for c in ("list", "show", "load", "upload", "simulate")}
+    helps["serve"] = cli("serve", "--help").stdout
+    assert "[default: 42, or SEEDPACKS_DEFAULT_SEED]" in " ".join(helps["load"].split())
+    assert "--tenant TENANT" in helps["show"]
+    assert "{KEY} {TABLE} {FILE}" in helps["upload"]
+    for command, text in helps.items():
+        options = [line for line in text.splitlines() if line.lstrip().startswith("-")]
+        # An option's value is named in capitals (N, TENANT, ...), never by type (<int>).
+        assert not any("<" in line for line in options), (command, options)
+    shown = cli("show", "starbucks", "--tenant", tenant)
+    assert shown.exit_code == 0, shown.stderr
+    assert f"Starbucks Offers is not loaded (loaded: none) in tenant '{tenant}'." in shown.stdout
+
+
 def test_a_file_over_the_limit_exits_5_before_any_of_it_is_sent(
     cli: Run, tenant: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
