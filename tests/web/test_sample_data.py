@@ -36,13 +36,17 @@ def test_loading_moves_the_progress_bar_then_shows_counts_and_entities(
     starbucks.get_by_role("button", name="Load Starbucks Offers").click()
     seen: list[float] = []
     deadline = time.monotonic() + 90
+    scales: set[str] = set()
     while not page.locator("#notice").is_visible() and time.monotonic() < deadline:
         seen.append(float(page.locator("#progress").evaluate("e => e.value")))
+        scales.add(starbucks.get_by_label("Scale ×").input_value())
         if 0 < seen[-1] < 100 and len([v for v in seen if 0 < v < 100]) == 1:
             screenshot(page, "2-loading")
         time.sleep(0.1)
     assert any(0 < value < 100 for value in seen), seen
     assert seen == sorted(seen)
+    # The cards are redrawn during the load; the scale typed stays.
+    assert scales == {"150"}, scales
     expect(page.locator("#notice")).to_have_text("Starbucks Offers loaded successfully.")
     expect(page.locator("#percent")).to_have_text("100%")
     expect(page.locator("[data-count=starbucks_customers_rows] dd")).to_have_text("30,000")
@@ -50,7 +54,36 @@ def test_loading_moves_the_progress_bar_then_shows_counts_and_entities(
     expect(page.locator("#channels-table tbody tr")).to_have_count(6)
     expect(page.locator("#segments-table tbody tr").first).to_contain_text(",")
     expect(starbucks.locator(".badge.loaded")).to_have_text("Loaded")
+    expect(starbucks.locator(".loaded-as")).to_have_text("Loaded at scale 150 with seed 42.")
+    expect(starbucks.get_by_label("Scale ×")).to_have_value("150")
     screenshot(page, "3-loaded")
+    page.reload()  # the page knows the loaded scale and seed without having loaded it
+    expect(card(page, "Starbucks Offers").locator(".loaded-as")).to_have_text(
+        "Loaded at scale 150 with seed 42."
+    )
+
+
+def test_cards_show_rows_and_interactions_and_keep_their_buttons_inside(
+    open_page: OpenPage, tenant: str, client: httpx.Client, screenshot: Shot
+) -> None:
+    load_by_api(client, tenant)
+    page = open_page(tenant)
+    starbucks = card(page, "Starbucks Offers")
+    expect(starbucks.locator("[data-fact='table rows'] dd")).to_have_text("4,010")
+    expect(starbucks.locator("[data-fact=interactions] dd")).to_have_text("500")
+    padding = starbucks.evaluate("e => parseFloat(getComputedStyle(e).paddingRight)")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        box = starbucks.bounding_box()
+        assert box
+        # Inside the card's content box, not out over its padding to the border.
+        left, right = box["x"] + padding, box["x"] + box["width"] - padding
+        for name in ("Reload Starbucks Offers", "Remove Starbucks Offers"):
+            button = starbucks.get_by_role("button", name=name).bounding_box()
+            assert button, name
+            inside = left <= button["x"] and button["x"] + button["width"] <= right + 0.5
+            assert inside, (width, name, left, right, button)
+        screenshot(page, f"8-card-{width}px")
 
 
 def test_replacing_a_loaded_pack_asks_first(
@@ -100,7 +133,9 @@ def test_a_viewer_is_told_in_words_and_still_sees_what_is_loaded(
 ) -> None:
     load_by_api(client, tenant)
     page = open_page(tenant, "viewer")
-    expect(page.get_by_role("alert")).to_contain_text("Role 'viewer' may not")
+    # Reading but not managing packs is what a viewer is: said plainly, not as an error.
+    expect(page.locator("#note")).to_contain_text("Role viewer may read the loaded pack")
+    expect(page.get_by_role("alert")).to_be_hidden()
     expect(page.locator("#offers-table tbody tr")).to_have_count(10)
     expect(page.locator("#tenant")).to_have_value(tenant)
     screenshot(page, "6-viewer")

@@ -141,7 +141,7 @@ def load_dataset(
             result = load_pack(
                 conn, tenant=tenant, pack=pack, seed=seed, scale=scale, progress=progress
             )
-        progress.completed(counts=result.counts)
+        progress.completed(counts=result.counts, seed=seed, scale=scale)
         return {
             "message": f"{pack.name} loaded successfully",
             "counts": result.counts,

@@ -17,7 +17,12 @@ const COUNT_ORDER = [
   "contactPolicies", "outcomeTypes", "models", "experiments", "decisionFlows", "segments",
 ];
 const TRAILING = ["interactions", "interactionSummaries", "segmentCustomers"];
-const state = { packs: [], loaded: null, busy: false, counts: null, mode: "headers", who: null };
+const state = {
+  packs: [], loaded: null, busy: false, counts: null, mode: "headers", who: null,
+  // The scale typed into each card (kept while cards are redrawn), what each pack creates at
+  // scale 1 (its description), and the loaded pack's seed and scale once known.
+  scales: {}, planned: {}, loadedAs: null,
+};
 
 function countRank([key]) {
   if (COUNT_ORDER.includes(key)) return COUNT_ORDER.indexOf(key);
@@ -192,6 +197,7 @@ function showNotice(message) {
 function clearMessages() {
   $("error").hidden = true;
   $("notice").hidden = true;
+  $("note").hidden = true;
 }
 
 function setProgress(title, percent, step) {
@@ -241,19 +247,33 @@ function packByKey(key) {
   return state.packs.find((pack) => pack.key === key);
 }
 
+function plannedFacts(key) {
+  const planned = state.planned[key];
+  if (!planned) return [];
+  const rows = Object.entries(planned).filter(([name]) => name.endsWith("_rows")).reduce((sum, [, n]) => sum + n, 0);
+  return [["table rows", rows], ["interactions", planned.interactions]];
+}
+
 function card(pack) {
   const loaded = pack.key === state.loaded;
   const scaleId = `scale-${pack.key}`;
+  const facts = [...COUNTED.map(([key, label]) => [label, pack[key]]), ...plannedFacts(pack.key)];
   const counts = el(
     "dl",
     { class: "facts" },
-    COUNTED.map(([key, label]) => el("div", {}, el("dt", {}, label), el("dd", {}, pack[key]))),
+    facts.map(([label, value]) => el("div", { "data-fact": label },
+      el("dt", {}, label), el("dd", {}, Number(value).toLocaleString()))),
   );
+  const as = loaded && state.loadedAs;
+  const scale = state.scales[pack.key] ?? (as ? as.scale : 1);
   const actions = el(
     "div",
     { class: "actions" },
     el("label", { for: scaleId, class: "scale" }, "Scale ×",
-      el("input", { id: scaleId, type: "number", min: 1, max: 1000, value: 1, inputmode: "numeric" })),
+      el("input", {
+        id: scaleId, type: "number", min: 1, max: 1000, value: scale, inputmode: "numeric",
+        oninput: (event) => { state.scales[pack.key] = event.target.value; },
+      })),
     el("button", {
       class: loaded ? "quiet" : "primary",
       disabled: state.busy,
@@ -278,6 +298,7 @@ function card(pack) {
     el("p", { class: "description" }, pack.description),
     el("p", { class: "focus" }, el("strong", {}, "Testing focus: "), pack.testingFocus),
     counts,
+    as && el("p", { class: "loaded-as" }, `Loaded at scale ${as.scale} with seed ${as.seed}.`),
     actions,
   );
 }
@@ -328,6 +349,8 @@ async function requestLoad(pack, { force = false } = {}) {
     const result = await withProgress(`Loading ${pack.name}`, () =>
       api("POST", `/seed-dataset/${encodeURIComponent(pack.key)}?${query}`));
     state.counts = result.counts;
+    state.loadedAs = { seed: result.seed, scale: result.scale };
+    delete state.scales[pack.key];
     const replaced = result.replaced && result.replaced !== pack.key ? `, replacing ${packByKey(result.replaced)?.name || result.replaced}` : "";
     showNotice(`${result.message}${replaced}.`);
   } catch (error) {
@@ -353,6 +376,7 @@ async function requestRemove(pack) {
     const result = await withProgress(`Removing ${pack.name}`, () =>
       api("DELETE", `/seed-dataset/${encodeURIComponent(pack.key)}`));
     state.counts = null;
+    state.loadedAs = null;
     showNotice(`${result.message}.`);
   } catch (error) {
     $("activity").hidden = true;
@@ -454,16 +478,32 @@ async function renderLoaded() {
   section.hidden = false;
 }
 
-async function lastCounts() {
+async function lastLoad() {
   try {
     const status = await api("GET", `/seed-dataset/${encodeURIComponent(state.loaded)}/status`);
     if (status.status === "completed" && status.operation === "load" && status.datasetKey === state.loaded) {
-      return status.counts || null;
+      return status;
     }
   } catch (error) {
     /* counts are a nicety */
   }
   return null;
+}
+
+// What each pack creates at scale 1, for its card: fetched once per pack.
+async function describePacks() {
+  const missing = state.packs.filter((pack) => !state.planned[pack.key]);
+  const described = await Promise.all(missing.map((pack) =>
+    api("GET", `/seed-dataset/${encodeURIComponent(pack.key)}`).catch(() => null)));
+  described.forEach((d) => { if (d) state.planned[d.key] = d.plannedCounts; });
+}
+
+// A viewer or editor may not manage packs: that is their role, not an error.
+function showRoleNote(role) {
+  $("packs").replaceChildren(el("p", { class: "muted" },
+    `Signed in as ${role}: you see what is loaded below; an admin loads and removes packs.`));
+  $("note").textContent = `Role ${role} may read the loaded pack; loading, removing and uploading need an admin.`;
+  $("note").hidden = false;
 }
 
 async function refresh() {
@@ -476,16 +516,24 @@ async function refresh() {
     if (error.status === 401 && state.mode !== "headers") return askForCredential(error.message);
     state.packs = [];
     state.loaded = null;
-    $("packs").replaceChildren(el("p", { class: "muted" }, "Only an admin can load or remove packs."));
-    showError(error.message);
     if (error.status === 403) {
+      showRoleNote(identity().role);
       // Editors and viewers may still read what is loaded.
       const schemas = await api("GET", "/schemas?limit=1").catch(() => null);
       state.loaded = schemas?.items[0]?.datasetKey || null;
+    } else {
+      $("packs").replaceChildren(el("p", { class: "muted" }, "The packs cannot be listed."));
+      showError(error.message);
     }
   }
+  if (state.loaded && (!state.counts || !state.loadedAs)) {
+    const load = await lastLoad();
+    state.counts = state.counts || load?.counts || null;
+    state.loadedAs = state.loadedAs || (load && load.scale ? { seed: load.seed, scale: load.scale } : null);
+  }
+  if (!state.loaded) state.loadedAs = null;
+  await describePacks();
   renderPacks();
-  if (state.loaded && !state.counts) state.counts = await lastCounts();
   try {
     await renderLoaded();
   } catch (error) {
