@@ -92,6 +92,8 @@ class Status(_Open):
     startedAt: str | None = Field(None, description="ISO 8601, UTC")
     finishedAt: str | None = Field(None, description="ISO 8601, UTC")
     error: str | None = Field(None, description="why a failed operation failed")
+    seed: int | None = Field(None, description="a completed load's seed")
+    scale: int | None = Field(None, description="a completed load's scale")
 
 
 class Uploaded(_Open):
