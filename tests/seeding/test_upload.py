@@ -11,7 +11,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from seedpacks.config import Settings
-from seedpacks.errors import BadRequest
+from seedpacks.errors import BadRequest, PackNotLoaded
 from seedpacks.packs import starbucks
 from seedpacks.packs.model import CsvMapping, Pack
 from seedpacks.packs.registry import PACKS
@@ -418,8 +418,9 @@ def test_schemas_outside_the_pack_or_without_mapping_and_unloaded_packs_are_400(
     pool: ConnectionPool, roomy: Settings, tenant: str
 ) -> None:
     data = (FIXTURES / "profile.csv").read_bytes()
-    with pytest.raises(BadRequest, match="load it first"):
+    with pytest.raises(PackNotLoaded, match="load it first") as not_loaded:
         upload(pool, roomy, tenant, "starbucks_customers", data)
+    assert not_loaded.value.status == 400  # the API reference's code for this upload
     load(pool, roomy, tenant)
     with pytest.raises(BadRequest, match="not part of Starbucks Offers"):
         upload(pool, roomy, tenant, "bank_customers", data)

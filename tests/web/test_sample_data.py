@@ -31,8 +31,8 @@ def test_loading_moves_the_progress_bar_then_shows_counts_and_entities(
     starbucks = card(page, "Starbucks Offers")
     expect(starbucks).to_contain_text("Multi-channel loyalty offers")
     screenshot(page, "1-packs")
-    # A large scale makes the load last several of the page's one-second polls.
-    starbucks.get_by_label("Scale ×").fill("30")  # 705,000 rows with the journeys
+    # A larger scale makes the load last several of the page's one-second polls.
+    starbucks.get_by_label("Scale ×").fill("30")
     starbucks.get_by_role("button", name="Load Starbucks Offers").click()
     seen: list[float] = []
     deadline = time.monotonic() + 90
@@ -46,7 +46,7 @@ def test_loading_moves_the_progress_bar_then_shows_counts_and_entities(
     assert any(0 < value < 100 for value in seen), seen
     assert seen == sorted(seen)
     # The cards are redrawn during the load; the scale typed stays.
-    assert scales == {"150"}, scales
+    assert scales == {"30"}, scales
     expect(page.locator("#notice")).to_have_text("Starbucks Offers loaded successfully.")
     expect(page.locator("#percent")).to_have_text("100%")
     expect(page.locator("[data-count=starbucks_customers_rows] dd")).to_have_text("30,000")
@@ -54,12 +54,12 @@ def test_loading_moves_the_progress_bar_then_shows_counts_and_entities(
     expect(page.locator("#channels-table tbody tr")).to_have_count(6)
     expect(page.locator("#segments-table tbody tr").first).to_contain_text(",")
     expect(starbucks.locator(".badge.loaded")).to_have_text("Loaded")
-    expect(starbucks.locator(".loaded-as")).to_have_text("Loaded at scale 150 with seed 42.")
-    expect(starbucks.get_by_label("Scale ×")).to_have_value("150")
+    expect(starbucks.locator(".loaded-as")).to_have_text("Loaded at scale 30 with seed 42.")
+    expect(starbucks.get_by_label("Scale ×")).to_have_value("30")
     screenshot(page, "3-loaded")
     page.reload()  # the page knows the loaded scale and seed without having loaded it
     expect(card(page, "Starbucks Offers").locator(".loaded-as")).to_have_text(
-        "Loaded at scale 150 with seed 42."
+        "Loaded at scale 30 with seed 42."
     )
 
 
@@ -69,8 +69,13 @@ def test_cards_show_rows_and_interactions_and_keep_their_buttons_inside(
     load_by_api(client, tenant)
     page = open_page(tenant)
     starbucks = card(page, "Starbucks Offers")
-    expect(starbucks.locator("[data-fact='table rows'] dd")).to_have_text("4,010")
-    expect(starbucks.locator("[data-fact=interactions] dd")).to_have_text("500")
+    planned = client.get("/api/v1/seed-dataset/starbucks", headers=as_role(tenant)).json()
+    counts = planned["plannedCounts"]
+    rows = sum(n for name, n in counts.items() if name.endswith("_rows"))
+    expect(starbucks.locator("[data-fact='table rows'] dd")).to_have_text(f"{rows:,}")
+    expect(starbucks.locator("[data-fact=interactions] dd")).to_have_text(
+        f"{counts['interactions']:,}"
+    )
     padding = starbucks.evaluate("e => parseFloat(getComputedStyle(e).paddingRight)")
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
