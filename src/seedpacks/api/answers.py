@@ -47,7 +47,8 @@ class DatasetList(_Open):
 
 class TableFingerprint(BaseModel):
     rows: int
-    sha256: str = Field(pattern="^[0-9a-f]{64}$")
+    # The sum of the rows' 64-bit hashes (seeding/manifest.py), as digits: beyond JSON's numbers.
+    hashSum: str = Field(pattern="^-?[0-9]+$")
 
 
 class Loaded(_Open):
@@ -171,3 +172,35 @@ class Simulation(_Open):
 
 class Health(BaseModel):
     status: Literal["ok"]
+
+
+class TableProfile(_Open):
+    schemaName: str
+    datasetKey: str
+    rows: int
+    profiledRows: int
+    sampled: bool
+    columns: list[dict[str, Any]] = Field(
+        description="per column: name, type, nullShare, chart (histogram: edges and counts; "
+        "bars: values with counts; none: an identifier)"
+    )
+
+
+class ArmRates(_Open):
+    datasetKey: str
+    customers: int
+    profiledCustomers: int
+    sampled: bool
+    offers: list[dict[str, str]]
+    channels: list[str]
+    rates: list[list[float | None]] = Field(
+        description="rates[i][j]: offer i on channel j; null where the offer has no arm there"
+    )
+
+
+class GroundTruthFile(_Open):
+    datasetKey: str
+    seed: int
+    scale: int
+    formula: str
+    arms: list[dict[str, Any]]

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 from psycopg_pool import ConnectionPool
 
+from seedpacks.api import answers
 from seedpacks.api.deps import Pool
-from seedpacks.api.openapi import errors
+from seedpacks.api.openapi import errors, success
 from seedpacks.api.read import Reader
 from seedpacks.catalog import export, profile
 
@@ -61,10 +62,22 @@ def _stream(pool: ConnectionPool, table: export.Table, fmt: export.Format) -> It
         yield from chunks(conn, table)
 
 
+_TRUTH_EXAMPLE = {
+    "datasetKey": "telco",
+    "seed": 4,
+    "scale": 1,
+    "formula": "P(positive | customer, offer, channel) = 1 / (1 + exp(-(intercept + "
+    "sum(weight_f * x_f))))",
+    "arms": [{"offer": "...", "channel": "email", "intercept": -1.2, "weights": {"...": 0.4}}],
+}
+
+
 @router.get(
     "/ground-truth",
     summary="Download the loaded pack's ground truth: the response function its history follows",
-    responses=errors(401, 404, e404="No pack is loaded in the tenant."),
+    response_model=None,
+    responses=success(answers.GroundTruthFile, _TRUTH_EXAMPLE)
+    | errors(401, 404, e404="No pack is loaded in the tenant."),
 )
 def download_ground_truth(who: Reader, pool: Pool) -> JSONResponse:
     with pool.connection() as conn:
@@ -80,7 +93,28 @@ def download_ground_truth(who: Reader, pool: Pool) -> JSONResponse:
 @router.get(
     "/schemas/{name}/profile",
     summary="The distribution of each column of a pack table, for charts",
-    responses=errors(401, 404, e404="The tenant has no data schema of that name."),
+    response_model=None,
+    responses=success(
+        answers.TableProfile,
+        {
+            "schemaName": "starbucks_customers",
+            "datasetKey": "starbucks",
+            "rows": 2000,
+            "profiledRows": 2000,
+            "sampled": False,
+            "columns": [
+                {"name": "id", "type": "text", "nullShare": 0.0, "chart": "none", "distinct": 2000},
+                {
+                    "name": "gender",
+                    "type": "text",
+                    "nullShare": 0.128,
+                    "chart": "bars",
+                    "values": [{"value": "M", "count": 998}, {"value": "F", "count": 719}],
+                },
+            ],
+        },
+    )
+    | errors(401, 404, e404="The tenant has no data schema of that name."),
 )
 def table_profile(
     name: Annotated[str, Path(description="the schema's name, e.g. starbucks_customers")],
@@ -96,7 +130,20 @@ def table_profile(
 @router.get(
     "/ground-truth/rates",
     summary="The ground truth's mean response rate per offer and channel, for a heatmap",
-    responses=errors(401, 404, e404="No pack is loaded in the tenant."),
+    response_model=None,
+    responses=success(
+        answers.ArmRates,
+        {
+            "datasetKey": "starbucks",
+            "customers": 2000,
+            "profiledCustomers": 2000,
+            "sampled": False,
+            "offers": [{"id": "fafdcd668e3743c1bb461111dcafc2a4", "name": "$2 off $10, 10 days"}],
+            "channels": ["email", "mobile", "social", "web"],
+            "rates": [[0.55, 0.57, 0.6, 0.52]],
+        },
+    )
+    | errors(401, 404, e404="No pack is loaded in the tenant."),
 )
 def ground_truth_rates(who: Reader, pool: Pool) -> dict[str, Any]:
     with pool.connection() as conn:
