@@ -7,12 +7,11 @@ before any of them. In the credential modes the Host is not checked: a page on a
 holds no key.
 """
 
-import ipaddress
-
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from seedpacks.api.limits import refuse
+from seedpacks.auth.modes import is_loopback
 
 _HTTP_WHITESPACE = " \t"
 
@@ -24,21 +23,12 @@ def _host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def _is_loopback(name: str) -> bool:
-    if name.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
 def refused_host(host: str, *, allowed: str) -> str | None:
     """Return why `host` is not served (loopback, or in `allowed`: comma-separated, `*` any)."""
     host = host.strip(_HTTP_WHITESPACE)
     names = {name.strip().lower() for name in allowed.split(",") if name.strip()}
     name = _host_name(host)
-    if "*" in names or _is_loopback(name) or name.lower() in names:
+    if "*" in names or is_loopback(name) or name.lower() in names:
         return None
     return (
         f"Host '{host}' is not served: call the server at localhost, or add the name to "
