@@ -150,6 +150,16 @@ def test_a_profile_pictures_each_column_as_stored(
     assert kinds == {"transaction", "offer received", "offer viewed", "offer completed"}
 
 
+def test_a_json_column_profiles_as_its_text(client: httpx.Client, loaded: str) -> None:
+    response = client.get(f"{BASE}/starbucks_offers/profile", headers=as_role(loaded, "viewer"))
+    assert response.status_code == 200, response.text
+    channels = next(c for c in response.json()["columns"] if c["name"] == "channels")
+    assert channels["chart"] == "bars" and channels["type"] == "json"
+    shown = {v["value"]: v["count"] for v in channels["values"]}
+    assert sum(shown.values()) == 10
+    assert all(value.startswith('["') for value in shown), shown
+
+
 def test_the_rates_heatmap_is_the_truth_over_the_loaded_customers(
     client: httpx.Client, loaded: str
 ) -> None:

@@ -35,11 +35,12 @@ def _rows(conn: psycopg.Connection, table: Table) -> tuple[pl.DataFrame, int, bo
             table.identifier, sql.Literal(round(100 * SAMPLE_FROM / count, 4))
         )
     names = [name for name, _ in table.columns]
-    cursor = conn.execute(
-        sql.SQL("SELECT {} FROM {}").format(
-            sql.SQL(", ").join(sql.Identifier(n) for n in names), source
-        )
-    )
+    # JSON as its text: psycopg would hand over lists and dicts, which count as no value.
+    selected = [
+        sql.SQL("{}::text").format(sql.Identifier(n)) if kind == "json" else sql.Identifier(n)
+        for n, kind in table.columns
+    ]
+    cursor = conn.execute(sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(selected), source))
     rows = cursor.fetchall()
     frame = pl.DataFrame({n: [row[i] for row in rows] for i, n in enumerate(names)}, strict=False)
     return frame, count, sampled
