@@ -476,6 +476,10 @@ async function renderLoaded() {
       : [el("p", { class: "muted" }, "Only an admin can upload files.")]),
   );
   section.hidden = false;
+  window.pictures.show({
+    api, el, pack: state.loaded, role: identity().role, schemas: schemas.items, channels: channels.items,
+    offers: offers.items,
+  });
 }
 
 async function lastLoad() {
