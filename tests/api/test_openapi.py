@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import positive_data_acceptance
 
+from seedpacks.packs.registry import PACKS
 from tests.conftest import as_role
 
 FUZZ_TENANT = f"fuzz-{uuid.uuid4().hex[:12]}"
@@ -98,6 +100,22 @@ def test_every_route_documents_a_typed_success_body_with_a_real_example(
     assert recommend["examples"][0]["channel"] == "email"
 
 
+def test_the_documented_examples_match_their_schemas(client: httpx.Client) -> None:
+    document = client.get("/openapi.json").json()
+    seen = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for code, response in operation["responses"].items():
+                content = response.get("content", {}).get("application/json", {})
+                if "example" not in content:
+                    continue
+                schema = {**content["schema"], "components": document["components"]}
+                errors = list(jsonschema_rs.validator_for(schema).iter_errors(content["example"]))
+                assert not errors, (method, path, code, [str(e) for e in errors[:3]])
+                seen += 1
+    assert seen >= 12, seen  # the success examples; errors have none
+
+
 def test_parameters_say_what_they_take(client: httpx.Client) -> None:
     load = client.get("/openapi.json").json()["paths"]["/api/v1/seed-dataset/{key}"]["post"]
     parameters = {p["name"].lower(): p for p in load["parameters"]}
@@ -160,6 +178,45 @@ def test_real_answers_of_every_kind_match_their_documented_schemas(
     check("POST", "/api/v1/seed-dataset/{key}/upload", uploaded)
     check("DELETE", "/api/v1/seed-dataset/{key}", client.delete(LOAD, headers=admin))
     check("GET", "/healthz", client.get("/healthz"))
+
+
+def test_every_read_of_a_loaded_pack_answers_its_documented_body(
+    server: str, client: httpx.Client, tenant: str
+) -> None:
+    """Each GET route of the document, with real names, answers a body its schema accepts."""
+    schema = schemathesis.openapi.from_url(f"{server}/openapi.json")
+    admin = as_role(tenant)
+    assert client.post(LOAD, headers=admin).status_code == 201
+    started = client.post(SIMULATE, headers=admin, json={"decisions": 40}).json()
+    job = started["simulationId"]
+    while client.get(f"{SIMULATE}/{job}", headers=admin).json()["status"] == "running":
+        time.sleep(0.1)
+    tables = [t.name for t in PACKS["starbucks"].tables]
+    customer = client.get("/api/v1/schemas/starbucks_customers/data?limit=1", headers=admin).json()[
+        "items"
+    ][0]["id"]
+    values: dict[str, list[str]] = {
+        "key": ["starbucks"],
+        "name": tables,
+        "simulationId": [job],
+    }
+    queries = {"/api/v1/interaction-summaries": {"customerId": customer}}
+    checked = []
+    for path, operations in schema.raw_schema["paths"].items():
+        if "get" not in operations:
+            continue
+        names = [p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "path"]
+        assert all(n in values for n in names), f"no real value for {path}'s {names}"
+        for value in values[names[0]] if names else [""]:
+            url = path.replace("{" + names[0] + "}", value) if names else path
+            answer = client.get(url, headers=admin, params=queries.get(path))
+            assert answer.status_code == 200, (url, answer.text)
+            if answer.headers["content-type"].startswith("application/json"):
+                assert answer.json(), url
+            schema[path]["GET"].validate_response(answer)
+            checked.append(url)
+    assert f"{SIMULATE}/{job}" in checked and len(checked) > 25, checked
+    assert client.delete(LOAD, headers=admin).status_code == 200
 
 
 @pytest.fixture(scope="module")

@@ -157,6 +157,45 @@ class Response(_Open):
     idempotencyKey: str
 
 
+class Rates(_Open):
+    flow: float | None = Field(description="the flow's realised rate; null for other policies")
+    random: float = Field(description="expected, a uniformly random offer per decision")
+    bestSingleOffer: float = Field(description="expected, the best single offer in hindsight")
+    oracle: float = Field(description="expected, each customer's best offer")
+    policy: float = Field(description="the policy's realised rate")
+    policyExpected: float = Field(description="the policy's expected rate, from the truth")
+
+
+class CurvePoint(_Open):
+    """The rates after `decisions` decisions: the chart's points."""
+
+    decisions: int = Field(ge=1)
+    cumulativeRegret: float
+    positiveRate: float = Field(ge=0, le=1, description="realised so far")
+    expectedRate: float = Field(ge=0, le=1, description="the chosen offers' true mean")
+    randomRate: float = Field(ge=0, le=1)
+    oracleRate: float = Field(ge=0, le=1)
+
+
+class Clock(_Open):
+    start: str = Field(description="ISO 8601")
+    end: str = Field(description="ISO 8601")
+    secondsPerDecision: float
+    daysBetweenVisits: float
+
+
+class SimulationResult(_Open):
+    pack: str
+    policy: Literal["flow", "random", "oracle"]
+    channel: str
+    decisions: int
+    positiveRate: Rates
+    bestSingleOfferId: str
+    decisionsWithoutOffer: int
+    regret: list[CurvePoint] = Field(description="about 20 points over the run")
+    clock: Clock
+
+
 class Simulation(_Open):
     simulationId: str
     status: Literal["running", "completed", "failed"]
@@ -166,12 +205,31 @@ class Simulation(_Open):
     seed: int
     channel: str | None
     decisionsDone: int | None = None
-    result: dict[str, Any] | None = Field(None, description="the rates, once completed")
+    result: SimulationResult | None = Field(None, description="the rates, once completed")
     message: str | None = Field(None, description="why a failed simulation failed")
 
 
 class Health(BaseModel):
     status: Literal["ok"]
+
+
+class ValueCount(_Open):
+    value: str | None = Field(description="the value as text; null for the other values")
+    count: int = Field(ge=0)
+    other: bool | None = Field(None, description="true: all values beyond the top ones")
+
+
+class ColumnProfile(_Open):
+    name: str
+    type: str
+    nullShare: float = Field(ge=0, le=1)
+    chart: Literal["histogram", "bars", "none"]
+    edges: list[float | str] | None = Field(
+        None, description="histogram: bins + 1 edges (numbers; dates as ISO 8601)"
+    )
+    counts: list[int] | None = Field(None, description="histogram: rows per bin")
+    values: list[ValueCount] | None = Field(None, description="bars: the top values")
+    distinct: int | None = Field(None, description="none: how many distinct values")
 
 
 class TableProfile(_Open):
@@ -180,10 +238,15 @@ class TableProfile(_Open):
     rows: int
     profiledRows: int
     sampled: bool
-    columns: list[dict[str, Any]] = Field(
-        description="per column: name, type, nullShare, chart (histogram: edges and counts; "
-        "bars: values with counts; none: an identifier)"
+    columns: list[ColumnProfile] = Field(
+        description="per column: histogram (numbers, dates), bars (categories) or none (an "
+        "identifier)"
     )
+
+
+class OfferName(_Open):
+    id: str
+    name: str
 
 
 class ArmRates(_Open):
@@ -191,7 +254,7 @@ class ArmRates(_Open):
     customers: int
     profiledCustomers: int
     sampled: bool
-    offers: list[dict[str, str]]
+    offers: list[OfferName]
     channels: list[str]
     rates: list[list[float | None]] = Field(
         description="rates[i][j]: offer i on channel j; null where the offer has no arm there"

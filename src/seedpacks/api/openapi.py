@@ -170,6 +170,21 @@ def _add_forbidden(app: FastAPI, document: dict[str, Any]) -> None:
                 operation["responses"].setdefault("403", _response(403))
 
 
+def _restore_examples(app: FastAPI, document: dict[str, Any]) -> None:
+    # FastAPI drops every null from the document, the examples' nulls too ("replaced": null
+    # of a first load): put back the examples as the routes declare them.
+    for route in _api_routes(app):
+        if not route.include_in_schema:
+            continue
+        for code, response in (route.responses or {}).items():
+            example = response.get("content", {}).get("application/json", {}).get("example")
+            for method in (route.methods or ()) if example is not None else ():
+                operation = document["paths"].get(route.path_format, {}).get(method.lower())
+                if operation is not None:
+                    documented = operation["responses"][str(code)]["content"]
+                    documented["application/json"]["example"] = example
+
+
 def _rewrite(document: dict[str, Any], *, max_scale: int, auth: str) -> None:
     for path in document.get("paths", {}).values():
         for operation in path.values():
@@ -204,6 +219,7 @@ def install(app: FastAPI, *, max_scale: int, auth: str = "headers") -> None:
             document = generate()
             _rewrite(document, max_scale=max_scale, auth=auth)
             _add_forbidden(app, document)
+            _restore_examples(app, document)
             app.openapi_schema = document
         return app.openapi_schema
 
