@@ -65,8 +65,23 @@
     return `${(100 * share).toFixed(share > 0 && share < 0.01 ? 1 : 0)}%`;
   }
 
-  function clip(text, length) {
-    return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+  // Text widths as the page's font draws them, to cut labels to the room they have.
+  let ruler = null, family = "";
+  function textWidth(text, size = 11, weight = 400) {
+    if (!ruler) {
+      ruler = document.createElement("canvas").getContext("2d");
+      family = getComputedStyle(document.body).fontFamily;
+    }
+    ruler.font = `${weight} ${size}px ${family}`;
+    return ruler.measureText(text).width;
+  }
+
+  // `text`, cut short with an ellipsis where it is wider than `room` pixels.
+  function clip(text, room, size = 11, weight = 400) {
+    if (textWidth(text, size, weight) <= room) return text;
+    let keep = text.length - 1;
+    while (keep > 1 && textWidth(`${text.slice(0, keep)}…`, size, weight) > room) keep -= 1;
+    return `${text.slice(0, keep)}…`;
   }
 
   // A chart with its heading and its numbers as a table (hidden until asked for).
@@ -132,8 +147,7 @@
   }
 
   // Value counts of one column as horizontal bars, each with its share written out; NULL as a
-  // hatched bar of its own.
-  // `names`: what to show for a value, such as an offer's name for its id.
+  // hatched bar of its own. `names`: what to show for a value (an offer's name for its id).
   function bars(column, rows, { names = {} } = {}) {
     const items = column.values.map((v) => ({
       name: v.other ? "(other values)" : names[v.value] || String(v.value), count: v.count, other: Boolean(v.other),
@@ -151,7 +165,7 @@
       const w = (width - label - right) * (v.count / peak);
       const y = top + i * row;
       svg.append(
-        svgEl("text", { x: label - 6, y: y + 12, class: `tick end${v.other ? " muted" : ""}` }, clip(v.name, 16)),
+        svgEl("text", { x: label - 6, y: y + 12, class: `tick end${v.other ? " muted" : ""}` }, clip(v.name, label - 10)),
         titled(svgEl("rect", {
           x: label, y: y + 2, width: Math.max(w, 1), height: row - 5,
           class: v.isNull ? "bar null" : v.other ? "bar other" : "bar", style: v.isNull ? hatch : null,
@@ -170,28 +184,48 @@
 
   // The truth's response rate per offer (rows) and channel (columns): the number in each cell,
   // its shade only repeating it.
-  // A name aligned at (x, middle), on two lines (split after a comma or a
-  // space) when it is longer than `chars`.
-  function twoLines(name, x, middle, chars, align = "end") {
-    if (name.length <= chars) return svgEl("text", { x, y: middle + 4, class: `tick ${align}` }, name);
-    const cut = Math.max(name.lastIndexOf(", ", chars), name.lastIndexOf(" ", chars));
-    const first = cut > 0 ? name.slice(0, cut + (name[cut] === "," ? 1 : 0)) : name.slice(0, chars);
-    const second = name.slice(first.length).trim();
+  // A name's two lines, split at the space that makes the wider line narrowest.
+  function halves(name, weight) {
+    let best = [name], widest = Infinity;
+    for (let at = name.indexOf(" "); at > 0; at = name.indexOf(" ", at + 1)) {
+      const lines = [name.slice(0, at), name.slice(at + 1)];
+      const wide = Math.max(...lines.map((line) => textWidth(line, 10.5, weight)));
+      if (wide < widest) [best, widest] = [lines, wide];
+    }
+    return best;
+  }
+
+  // How wide a name is drawn: on one line, or on two smaller ones when wider than `room`.
+  function drawnWidth(name, room, weight) {
+    const one = textWidth(name, 11, weight);
+    return one <= room ? one : Math.max(...halves(name, weight).map((l) => textWidth(l, 10.5, weight)));
+  }
+
+  // A name aligned at (x, middle) in `room` pixels, on two smaller lines when it does not fit
+  // on one; what still does not fit is cut short.
+  function twoLines(name, x, middle, room, { align = "end", weight = 400 } = {}) {
+    const lines = textWidth(name, 11, weight) <= room ? [name] : halves(name, weight);
+    if (lines.length === 1) {
+      return svgEl("text", { x, y: middle + 4, class: `tick ${align}` }, clip(name, room, 11, weight));
+    }
     return svgEl("text", { x, y: middle - 2, class: `tick ${align} two-lines` },
-      svgEl("tspan", { x, dy: 0 }, clip(first, chars)),
-      svgEl("tspan", { x, dy: 11 }, clip(second, chars)));
+      svgEl("tspan", { x, dy: 0 }, clip(lines[0], room, 10.5, weight)),
+      svgEl("tspan", { x, dy: 11 }, clip(lines[1], room, 10.5, weight)));
   }
 
   // `width`: the room there is; the offers' column gives way first, then the cells.
   function heatmap(rates, { channelNames = {}, width: room = 480 } = {}) {
     const n = Math.max(rates.channels.length, 1);
-    const cell = Math.round(Math.min(66, Math.max(48, (room - 160) / n)));
+    // Cells as wide as their channels' names need, 48 to 66 px.
+    const names = rates.channels.map((c) => channelNames[c] || c);
+    const need = Math.max(0, ...names.map((name) => drawnWidth(name, 62, 600))) + 6;
+    const cell = Math.round(Math.min(66, Math.max(48, (room - 160) / n, need)));
     const label = Math.round(Math.min(190, Math.max(110, room - n * cell - 2)));
-    // About 7 px a character at 11 px; a name too long for one line takes two.
-    const chars = Math.floor((label - 8) / 7), headChars = Math.floor((cell - 4) / 7);
-    const wrap = rates.offers.some((o) => o.name.length > chars);
+    // A name too long for one line takes two.
+    const nameRoom = label - 8, headRoom = cell - 4;
+    const wrap = rates.offers.some((o) => textWidth(o.name) > nameRoom);
     const rowH = wrap ? 30 : 24;
-    const head = rates.channels.some((c) => (channelNames[c] || c).length > headChars) ? 32 : 24;
+    const head = names.some((name) => textWidth(name, 11, 600) > headRoom) ? 32 : 24;
     const width = label + rates.channels.length * cell + 2;
     const height = head + rates.offers.length * rowH + 2;
     const svg = frame(width, height,
@@ -203,13 +237,14 @@
     const high = values.length ? Math.max(...values) : 1;
     const channelName = (c) => channelNames[c] || c;
     rates.channels.forEach((channel, j) => {
-      const heading = twoLines(channelName(channel), label + j * cell + cell / 2, head - 12, headChars, "middle");
+      const heading = twoLines(channelName(channel), label + j * cell + cell / 2, head - 12, headRoom,
+        { align: "middle", weight: 600 });
       heading.classList.add("head");
       svg.append(titled(heading, channelName(channel)));
     });
     rates.offers.forEach((offer, i) => {
       const y = head + i * rowH;
-      svg.append(titled(twoLines(offer.name, label - 6, y + rowH / 2, chars), offer.name));
+      svg.append(titled(twoLines(offer.name, label - 6, y + rowH / 2, nameRoom), offer.name));
       rates.channels.forEach((channel, j) => {
         const rate = rates.rates[i][j];
         const x = label + j * cell;
