@@ -89,15 +89,6 @@ def model_state(
     return {"posteriors": {o: {"positives": p, "trials": p + n} for o, (p, n) in counts.items()}}
 
 
-def frame_outcomes(summaries: list[pl.DataFrame]) -> dict[str, tuple[int, int]]:
-    """Return {offer id: (positives, negatives)} over summary frames (a load's, in memory)."""
-    if not summaries:
-        return {}
-    totals = pl.concat([f.select("offer_id", "positives", "negatives") for f in summaries])
-    per_offer = totals.group_by("offer_id").agg(pl.col("positives", "negatives").sum())
-    return {offer: (int(p), int(n)) for offer, p, n in per_offer.iter_rows()}
-
-
 def train_models(
     conn: psycopg.Connection,
     *,

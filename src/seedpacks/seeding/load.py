@@ -19,6 +19,7 @@ from seedpacks.seeding.copy import copy_frames, copy_rows
 from seedpacks.seeding.generate import Generator
 from seedpacks.seeding.manifest import manifest
 from seedpacks.seeding.progress import Progress
+from seedpacks.seeding.spool import SummarySpool
 from seedpacks.seeding.tenancy import tenant_schema
 from seedpacks.seeding.validate import table_order, validate_pack
 
@@ -86,8 +87,9 @@ def load_pack(
     if pack.ground_truth.interactions * scale >= history.DECISION_IDS_FROM:
         raise BadRequest(f"scale {scale} would number history rows into decisions' ids.")
     generator = Generator(pack, seed=seed, scale=scale)
-    summaries: list[pl.DataFrame] = []
     with contextlib.ExitStack() as stack:
+        summaries = SummarySpool()
+        stack.callback(summaries.close)
         streams = {
             name: _head_start(stack, generator.chunks(name), name=name)
             for name in table_order(pack)
@@ -148,13 +150,11 @@ def load_pack(
         counts["interactionSummaries"] = copy_frames(
             conn,
             table=sql.Identifier(bare[partitions.SUMMARIES]),
-            frames=iter(summaries),
-            freeze=_freeze(sum(f.height for f in summaries)),
+            frames=summaries.frames(),
+            freeze=_freeze(summaries.rows),
         )
-        history.train_models(
-            conn, tenant=tenant, pack=pack, outcomes=history.frame_outcomes(summaries)
-        )
-        summaries.clear()
+        history.train_models(conn, tenant=tenant, pack=pack, outcomes=summaries.outcomes())
+        summaries.close()
 
         progress.step(STEP_INDEXES, rows_total=total + counts["interactions"])
         done = 0
@@ -207,13 +207,13 @@ def _head_start(
 
 
 def _history(
-    generator: Generator, *, pack: Pack, summaries: list[pl.DataFrame]
+    generator: Generator, *, pack: Pack, summaries: SummarySpool
 ) -> Iterator[pl.DataFrame]:
     """Yield the history's chunks for COPY, appending their summaries to `summaries`.
 
     When the customer table grows with the scale, each scale unit's history goes to that unit's
     customers only: chunks of whole units hold all the rows of their customers, so they are
-    summarised chunk by chunk and memory holds summaries, never the whole history. Otherwise
+    summarised chunk by chunk and the spool holds summaries, never the whole history. Otherwise
     the chunks' summaries are merged at the end. Rows come in row-number order: both go into
     bare partitions whose keys are built after the rows, so no insertion order pays off.
     """
@@ -223,9 +223,9 @@ def _history(
     for frame in generator.interaction_chunks():
         part = history.summary_part(pack, frame)
         if aligned:
-            summaries.append(part.sort(history.SUMMARY_KEYS).select(history.SUMMARY_COLUMNS))
+            summaries.add(part.sort(history.SUMMARY_KEYS).select(history.SUMMARY_COLUMNS))
         else:
             parts.append(part)
         yield frame
     if parts:
-        summaries.append(history.combine_parts(parts))
+        summaries.add(history.combine_parts(parts))
