@@ -14,6 +14,7 @@ from seedpacks.seeding.load import (
     STEP_HISTORY,
     STEP_INDEXES,
     STEP_MANIFEST,
+    analysed_tables,
     load_pack,
     load_steps,
     table_step,
@@ -60,6 +61,12 @@ def test_long_steps_report_rows_done_of_rows_planned(
                 (schema,),
             ).fetchall()
         )
+        with_statistics = {
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = %s", (schema,)
+            )
+        }
         keyed = {
             row[0]
             for row in conn.execute(
@@ -85,10 +92,13 @@ def test_long_steps_report_rows_done_of_rows_planned(
     for step, total in ((STEP_INDEXES, with_history), (STEP_MANIFEST, with_history)):
         done = [d for name, d, t in progress.calls if name == step and t == total]
         assert done and done[-1] == total, step
-    # ANALYZE ran (reltuples is -1 for a table never analysed) and every table got its key.
+    # Every table's row count is known to the planner (the index builds set it), ANALYZE ran
+    # on the tables plans filter (the customers, which the segment reads), and every table got
+    # its key.
     assert {name: int(n) for name, n in analysed.items()} == {
         t.name: t.rows_at(SCALE) for t in pack.tables
     }
+    assert with_statistics == analysed_tables(pack) == {"starbucks_customers"}
     assert len(keyed) == len(pack.tables)
 
 

@@ -61,9 +61,18 @@ def create_table(
 
 
 def add_constraints(
-    conn: psycopg.Connection, *, pg_schema: str, table: Table, name: str | None = None
+    conn: psycopg.Connection,
+    *,
+    pg_schema: str,
+    table: Table,
+    name: str | None = None,
+    analyze: bool = True,
 ) -> None:
-    """Add the primary key and indexes, then ANALYZE."""
+    """Add the primary key and indexes, then ANALYZE unless told not to.
+
+    The index builds set the table's row count in pg_class already; ANALYZE adds the column
+    statistics, which only plans filtering on the columns need.
+    """
     target = sql.Identifier(pg_schema, name or table.name)
     conn.execute(
         sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(
@@ -76,7 +85,8 @@ def add_constraints(
                 target, sql.SQL(", ").join(map(sql.Identifier, columns))
             )
         )
-    conn.execute(sql.SQL("ANALYZE {}").format(target))
+    if analyze:
+        conn.execute(sql.SQL("ANALYZE {}").format(target))
 
 
 def drop_schema_if_empty(conn: psycopg.Connection, pg_schema: str) -> None:
