@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     max_simulations: int = 2
     default_seed: int = 42
     max_scale: int = 1000
+    # The rows a pack file may plan at the largest scale, all tables and the history together
+    # (starbucks, the largest built-in pack, plans 23.5M at scale 1000).
+    pack_file_max_rows: int = 25_000_000
 
 
 @lru_cache

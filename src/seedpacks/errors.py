@@ -1,5 +1,6 @@
 """One error base class carrying an HTTP status; the API renders it as `{status, message, ...}`."""
 
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -107,3 +108,33 @@ class InvalidPack(SeedError):
     """A pack declaration that cannot be loaded: a defect in the pack, found before any SQL."""
 
     status = 500
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a pack file: where (line, dotted path) and what."""
+
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = ", ".join(part for part in (self.line and f"line {self.line}", self.path) if part)
+        return f"{where}: {self.message}" if where else self.message
+
+    def as_json(self) -> dict[str, Any]:
+        return {"line": self.line, "path": self.path, "message": self.message}
+
+
+class InvalidPackFile(BadRequest):
+    """A pack file that cannot become a pack: every problem found, each with its line and path."""
+
+    def __init__(self, problems: list[Problem], *, origin: str = "pack file") -> None:
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        shown = "; ".join(str(p) for p in problems[:3])
+        more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        super().__init__(
+            f"The {origin} has {count}: {shown}{more}.",
+            problems=[p.as_json() for p in problems],
+        )
+        self.problems = problems

@@ -79,6 +79,13 @@ def _dependencies(t: Table, tables: dict[str, Table]) -> list[str]:
 
 def validate_pack(pack: Pack) -> None:
     """Raise InvalidPack listing every problem of the declaration, or return."""
+    problems = pack_problems(pack)
+    if problems:
+        raise InvalidPack(f"Pack '{pack.key}' is not valid: " + "; ".join(problems))
+
+
+def pack_problems(pack: Pack) -> list[str]:
+    """Return every problem of the declaration, one sentence each."""
     problems: list[str] = []
     tables = {t.name: t for t in pack.tables}
     problems += _duplicates("table", [t.name for t in pack.tables])
@@ -178,8 +185,7 @@ def validate_pack(pack: Pack) -> None:
             if flt.field not in columns
         ]
     problems += _validate_truth(pack, tables, offers, channels, outcomes)
-    if problems:
-        raise InvalidPack(f"Pack '{pack.key}' is not valid: " + "; ".join(problems))
+    return problems
 
 
 def _validate_truth(pack, tables, offers, channels, outcomes) -> list[str]:  # type: ignore[no-untyped-def]

@@ -1,0 +1,107 @@
+"""Parameters of a generator that follow an earlier column: a number, or `by`, `steps`,
+`linear` or `sum`, compiled to `seedpacks.packs.depend`'s records."""
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from seedpacks.packfile.context import NUMERIC, Context, Refused
+from seedpacks.packs import depend
+
+# Tags of the union's members; they show in pydantic's error locations and are dropped there.
+TAG = "~"
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class ByParam(_Doc):
+    """A value chosen by an earlier column's value."""
+
+    by: str = Field(description="an earlier column")
+    values: dict[str | int | float | bool, float] = Field(description="value per column value")
+    default: float = Field(description="for values not listed, and NULL")
+
+
+class StepsParam(_Doc):
+    """A value by bands of an earlier numeric column: the first band with column <= upto."""
+
+    steps: str = Field(description="an earlier numeric column")
+    bands: list[tuple[float, float]] = Field(min_length=1, description="[[upto, value], ...]")
+    default: float = Field(description="above the last band, and NULL")
+
+
+class LinearParam(_Doc):
+    """base + slope * (column - center); NULL counts as the center."""
+
+    linear: str = Field(description="an earlier numeric column")
+    slope: float
+    center: float = 0.0
+    base: float
+
+
+class SumParam(_Doc):
+    """The sum of several parameters."""
+
+    sum: "list[Param]" = Field(min_length=2)
+
+
+def _kind(value: Any) -> str | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{TAG}number"
+    if isinstance(value, dict):
+        return next((f"{TAG}{k}" for k in ("by", "steps", "linear", "sum") if k in value), None)
+    if isinstance(value, BaseModel):
+        return f"{TAG}{next(iter(type(value).model_fields))}"
+    return None
+
+
+Param = Annotated[
+    Annotated[float, Tag(f"{TAG}number")]
+    | Annotated[ByParam, Tag(f"{TAG}by")]
+    | Annotated[StepsParam, Tag(f"{TAG}steps")]
+    | Annotated[LinearParam, Tag(f"{TAG}linear")]
+    | Annotated[SumParam, Tag(f"{TAG}sum")],
+    Discriminator(
+        _kind,
+        custom_error_type="param",
+        custom_error_message="expected a number, or a mapping with by, steps, linear or sum",
+    ),
+]
+SumParam.model_rebuild()
+
+
+def compile_param(p: Any, ctx: Context, *at: Any) -> depend.Param:
+    """Return the depend record of `p`, its columns checked (Refused when one cannot be read)."""
+    if isinstance(p, float | int):
+        return p
+    if isinstance(p, SumParam):
+        return depend.Sum(tuple(compile_param(q, ctx, *at, "sum", i) for i, q in enumerate(p.sum)))
+    name = p.by if isinstance(p, ByParam) else p.steps if isinstance(p, StepsParam) else p.linear
+    field = next(iter(type(p).model_fields))
+    column = ctx.earlier(name, *at, field)
+    if column is None:
+        raise Refused
+    if isinstance(p, ByParam):
+        values = {ctx.convert(k, *at, "values", k, column=column): v for k, v in p.values.items()}
+        return depend.By(name, values, p.default)
+    if column.type not in (*NUMERIC, "boolean"):
+        ctx.problem(f"column '{name}' is {column.type}; {field} needs a number column", *at, field)
+        raise Refused
+    if isinstance(p, StepsParam):
+        return depend.Steps(name, tuple((upto, v) for upto, v in p.bands), p.default)
+    return depend.Linear(name, p.slope, p.center, p.base)
+
+
+def constants(p: Any) -> list[float]:
+    """Return every number a parameter can take (a linear one's are open-ended: none)."""
+    if isinstance(p, float | int):
+        return [float(p)]
+    if isinstance(p, SumParam):
+        return []
+    if isinstance(p, ByParam):
+        return [*p.values.values(), p.default]
+    if isinstance(p, StepsParam):
+        return [*(v for _, v in p.bands), p.default]
+    return []
