@@ -4,6 +4,7 @@ Each problem is reported at the path of the value that is wrong, with what the f
 `seedpacks.seeding.validate` then checks the compiled pack as it checks every built-in one.
 """
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -284,3 +285,40 @@ def _check_truth(d: doc.PackDocument, problems: Problems) -> None:
                 (*at, field),
                 f"'{key}' is not a {wanted} outcome type key; {wanted}: {_known(fitting)}",
             )
+
+
+_SECTIONS = {
+    "offer": "offers",
+    "creative": "creatives",
+    "experiment": "experiments",
+    "flow": "decision_flows",
+    "segment": "segments",
+    "model": "models",
+}
+
+
+def locate(message: str, d: doc.PackDocument) -> Path:
+    """Return the path a problem of `seedpacks.seeding.validate` is about, as near as it says."""
+    if message.startswith("ground truth:"):
+        return ("ground_truth",)
+    word, _, rest = message.partition(" ")
+    section = _SECTIONS.get(word)
+    if section is not None:
+        item = rest.split(":", 1)[0]
+        ids = [x.id for x in getattr(d, section)]
+        return (section, ids.index(item)) if item in ids else (section,)
+    tables = [t.name for t in d.tables]
+    name = re.match(r"[a-z_][a-z0-9_]*", message)
+    if name is None or name[0] not in tables:
+        return ()
+    at: Path = ("tables", tables.index(name[0]))
+    table = d.tables[tables.index(name[0])]
+    copula = re.match(r"[a-z0-9_]+: copula '([^']+)'", message)
+    columns = [c.name for c in table.columns]
+    column = re.match(r"[a-z0-9_]+\.([a-z0-9_]+) ", message)
+    if copula is not None:
+        names = [c.name for c in table.copulas]
+        return (*at, "copulas", names.index(copula[1])) if copula[1] in names else at
+    if column is not None and column[1] in columns:
+        return (*at, "columns", columns.index(column[1]))
+    return at

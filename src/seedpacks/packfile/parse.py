@@ -54,7 +54,7 @@ def parse_pack(
     if not problems:
         # The loader's own checks, as for every built-in pack: what the file's checks missed.
         for message in pack_problems(pack):
-            problems.add((), message)
+            problems.add(checks.locate(message, document), message)
     if not problems:
         _trial(pack, problems)
     if problems:
