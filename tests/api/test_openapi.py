@@ -90,6 +90,7 @@ def test_every_route_documents_a_typed_success_body_with_a_real_example(
         ("/api/v1/respond", "post"),
         ("/api/v1/simulate", "post"),
         ("/api/v1/simulate/{simulationId}", "get"),
+        ("/api/v1/pack-schema", "get"),
         ("/healthz", "get"),
     ]:
         responses = document["paths"][path][method]["responses"]
@@ -177,6 +178,7 @@ def test_real_answers_of_every_kind_match_their_documented_schemas(
     )
     check("POST", "/api/v1/seed-dataset/{key}/upload", uploaded)
     check("DELETE", "/api/v1/seed-dataset/{key}", client.delete(LOAD, headers=admin))
+    check("GET", "/api/v1/pack-schema", client.get("/api/v1/pack-schema", headers=editor))
     check("GET", "/healthz", client.get("/healthz"))
 
 

@@ -267,3 +267,15 @@ class GroundTruthFile(_Open):
     scale: int
     formula: str
     arms: list[dict[str, Any]]
+
+
+class PackSchema(_Open):
+    """The JSON Schema (draft 2020-12) a pack file follows."""
+
+    schema_: str = Field(alias="$schema")
+    id_: str = Field(alias="$id")
+    title: str
+    type: Literal["object"]
+    properties: dict[str, Any] = Field(description="the file's sections")
+    required: list[str]
+    defs: dict[str, Any] = Field(alias="$defs", description="the sections' own schemas")

@@ -20,6 +20,7 @@ from seedpacks.api import (
     hosts,
     limits,
     openapi,
+    pack_files,
     read,
     seed_datasets,
     upload,
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     # A query parameter a route does not take is a 400 on every API route, never ignored.
     exact = [Depends(reject_unknown_query)]
-    for module in (seed_datasets, upload, read, export, decisioning, whoami):
+    for module in (seed_datasets, upload, read, export, decisioning, whoami, pack_files):
         app.include_router(module.router, dependencies=exact)
     openapi.install(app, max_scale=settings.max_scale, auth=settings.auth)
     web.install(app)
