@@ -12,6 +12,7 @@ import typer
 from seedpacks import cli_output as show_
 from seedpacks.auth.identity import MisconfiguredAuth
 from seedpacks.cli_apikey import apikey
+from seedpacks.cli_pack import is_pack_file, pack, read_pack_file
 from seedpacks.cli_support import EXIT_USAGE, emit_json, fail, session
 from seedpacks.config import Settings
 from seedpacks.packs.describe import describe
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 
 app.add_typer(apikey, name="apikey")
+app.add_typer(pack, name="pack")
 
 Tenant = Annotated[
     str | None,
@@ -91,7 +93,13 @@ def show(
 
 @app.command()
 def load(
-    key: Key,
+    key: Annotated[
+        str,
+        typer.Argument(
+            metavar="KEY",
+            help="the pack's key, e.g. starbucks (see `list`), or a pack file (.yaml, .yml, .json)",
+        ),
+    ],
     tenant: Tenant = None,
     api_key: ApiKey = None,
     force: Annotated[bool, typer.Option(help="replace the loaded pack (or reload it)")] = False,
@@ -108,15 +116,17 @@ def load(
     ] = 1,
     json: Json = False,
 ) -> None:
-    """Load a pack into the tenant (one transaction), showing its progress."""
+    """Load a pack, or a pack file, into the tenant (one transaction), showing its progress."""
     started = time.monotonic()
     with session(json_output=json) as s, show_.operation_progress() as listener:
         tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="manage seed datasets")
+        file_pack = read_pack_file(Path(key)) if is_pack_file(key) else None
         result = operations.load_dataset(
             s.pool,
             s.settings,
             tenant=tenant,
-            key=key,
+            key=file_pack.key if file_pack else key,
+            pack=file_pack,
             force=force,
             seed=seed,
             scale=scale,

@@ -15,6 +15,7 @@ from seedpacks.errors import (
     BadRequest,
     Conflict,
     OperationInProgress,
+    PackNotFound,
     PackNotLoaded,
     SeedError,
 )
@@ -168,7 +169,11 @@ def _conflict(current: str, pack: Pack) -> Conflict:
 
 def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, Any]:
     """Remove pack `key` from `tenant` in one transaction; 404 when it is not loaded."""
-    pack = get_pack(key)
+    # A pack loaded from a file is not registered: the tenant's loaded key names it.
+    registered = PACKS.get(key)
+    if registered is None and loaded_key(pool, tenant=tenant) != key:
+        raise PackNotFound(key)
+    name = registered.name if registered else key
     progress = Progress(
         pool, tenant=tenant, dataset_key=key, operation="remove", steps=REMOVE_STEPS
     )
@@ -181,10 +186,11 @@ def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, 
                 raise OperationInProgress(tenant)
             current = (_loaded(conn, tenant) or (None, None))[0]
             if current != key:
+                if registered is None:
+                    raise PackNotFound(key)
                 other = f" ({_pack_name(current)} is loaded)" if current else ""
                 raise PackNotLoaded(
-                    f"{pack.name} is not loaded for this tenant{other}; "
-                    "there is nothing to remove.",
+                    f"{name} is not loaded for this tenant{other}; there is nothing to remove.",
                     status=404,
                     datasetKey=key,
                     currentlyLoaded=current,
@@ -192,7 +198,7 @@ def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, 
             progress.start()
             counts = remove_pack(conn, tenant=tenant, dataset_key=key, progress=progress)
         progress.completed(counts=counts)
-        return {"message": f"{pack.name} removed successfully", "counts": counts, "datasetKey": key}
+        return {"message": f"{name} removed successfully", "counts": counts, "datasetKey": key}
 
     return _run(progress, work)
 
