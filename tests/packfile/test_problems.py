@@ -1,6 +1,9 @@
 """Bad pack files are refused with every problem, each at its line and path."""
 
+import contextlib
+import copy
 import json
+import random
 
 import numpy as np
 import pytest
@@ -215,6 +218,62 @@ CASES = [
         "tables[1].columns[0].generate.fixed",
         "the table must have scales: false and rows: 3",
     ),
+    (
+        "a segment comparing a number column with text (its view would fail)",
+        'filters: [{field: age, operator: "<", value: 30}]',
+        'filters: [{field: age, operator: "<", value: thirty}]',
+        "value: thirty",
+        "segments[0].filters[0].value",
+        "'thirty' is not an integer value of age",
+    ),
+    (
+        "an empty index",
+        "indexes: [[tier]]",
+        "indexes: [[]]",
+        "indexes: [[]]",
+        "tables[0].indexes[0]",
+        "at least 1 item",
+    ),
+    (
+        "a primary key column given twice",
+        "primary_key: [order_id]",
+        "primary_key: [order_id, order_id]",
+        "primary_key: [order_id, order_id]",
+        "tables[1].primary_key[1]",
+        "'order_id' is in the primary key twice",
+    ),
+    (
+        "no interactions",
+        "interactions: 1000",
+        "interactions: 0",
+        "interactions: 0",
+        "ground_truth.interactions",
+        "greater than or equal to 1",
+    ),
+    (
+        "a feature equal to NULL",
+        "{name: gold, column: tier, kind: equals, value: gold}",
+        "{name: gold, column: tier, kind: equals}",
+        "{name: gold, column: tier, kind: equals}",
+        "ground_truth.features[2].value",
+        "a NULL is kind is_null",
+    ),
+    (
+        "a channel type the platform does not know",
+        "channel_type: web,",
+        "channel_type: telegram,",
+        "channel_type: telegram",
+        "channels[1].channel_type",
+        "Input should be 'email', 'push'",
+    ),
+    (
+        "a creative weight above 100",
+        "template_type: banner, headline: Go gold,",
+        "template_type: banner, weight: 101, headline: Go gold,",
+        "weight: 101",
+        "creatives[1].weight",
+        "less than or equal to 100",
+    ),
 ]
 
 
@@ -289,3 +348,34 @@ def test_a_json_file_with_a_problem_has_its_line() -> None:
     text = json.dumps(document, default=str, indent=1)
     (problem,) = _problems(text)
     assert problem.path == "tables[0].rows" and problem.line == _line(text, '"rows": "lots"')
+
+
+def _paths(value: object, path: tuple = ()) -> list[tuple]:
+    found = [path]
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        found += _paths(item, (*path, key))
+    return found
+
+
+def test_any_value_anywhere_gets_problems_or_a_pack_never_a_crash() -> None:
+    """Values of the starter replaced by odd ones (a fixed sample): problems, or a pack, never
+    another exception."""
+    document = yaml.safe_load(STARTER)
+    odd = [None, -1, 0, 1e15, "x", [], {}, True, 2**40, "age", ["a"], {"by": "tier"}]
+    rng = random.Random(5)
+    for path in rng.sample(_paths(document)[1:], 100):
+        for value in rng.sample(odd, 3):
+            changed = copy.deepcopy(document)
+            parent = changed
+            for key in path[:-1]:
+                parent = parent[key]
+            parent[path[-1]] = value
+            with contextlib.suppress(InvalidPackFile):
+                parse_pack(json.dumps(changed, default=str))

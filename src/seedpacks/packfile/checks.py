@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from seedpacks.packfile import document as doc
-from seedpacks.packfile.context import NUMERIC
+from seedpacks.packfile.context import NUMERIC, a, convert_value
 from seedpacks.packfile.kinds import KINDS, kind_of
 from seedpacks.packfile.limits import MAX_COLUMNS, MAX_TABLES
 from seedpacks.packfile.problems import Path, Problems
@@ -77,6 +77,8 @@ def check_tables(d: doc.PackDocument, problems: Problems) -> None:
                 problems.add((*at, "columns", j, "name"), f"column '{c.name}' is declared twice")
             seen.add(c.name)
         for j, name in enumerate(t.primary_key):
+            if name in t.primary_key[:j]:
+                problems.add((*at, "primary_key", j), f"'{name}' is in the primary key twice")
             _exists(problems, (*at, "primary_key", j), "column", name, names)
         for j, index in enumerate(t.indexes):
             for k, name in enumerate(index):
@@ -129,6 +131,9 @@ def check_entities(d: doc.PackDocument, problems: Problems) -> None:
         ("qualification_rules", "id"), ("contact_policies", "id"), ("outcome_types", "id"),
         ("outcome_types", "key"), ("models", "id"), ("experiments", "id"),
         ("decision_flows", "id"), ("segments", "id"),
+        # Unique in the platform tables too.
+        ("categories", "name"), ("channels", "name"), ("models", "key"),
+        ("decision_flows", "key"), ("segments", "name"),
     ):  # fmt: skip
         _unique(problems, section, getattr(d, section), field)
     subs = [
@@ -239,15 +244,33 @@ def _check_segments(d: doc.PackDocument, problems: Problems) -> None:
         views.setdefault(view, i)
         if not _exists(problems, ("segments", i, "table"), "table", s.table, tables):
             continue
-        columns = [c.name for c in tables[s.table].columns]
+        columns = {c.name: c for c in tables[s.table].columns}
         for j, flt in enumerate(s.filters):
-            _exists(
-                problems,
-                ("segments", i, "filters", j, "field"),
-                f"column of {s.table}",
-                flt.field,
-                columns,
-            )
+            at = ("segments", i, "filters", j)
+            if _exists(problems, (*at, "field"), f"column of {s.table}", flt.field, columns):
+                _check_filter(flt, columns[flt.field], at, problems)
+
+
+def _check_filter(flt: doc.Filter, column: doc.Column, at: Path, problems: Problems) -> None:
+    """A filter's value must be one its column can be compared with (the view is SQL)."""
+    if flt.operator in ("is_null", "not_null"):
+        return
+    if column.type == "json":
+        problems.add((*at, "field"), f"{column.name} is json: a segment compares plain columns")
+        return
+    many = flt.operator in ("in", "not_in")
+    values = flt.value if isinstance(flt.value, list) and many else [flt.value]
+    if many and not (isinstance(flt.value, list) and flt.value):
+        problems.add((*at, "value"), f"{flt.operator} takes a list of one or more values")
+        return
+    for k, value in enumerate(values):
+        try:
+            if value is None:
+                raise TypeError(" (null: use is_null)")
+            convert_value(value, column.type)
+        except (TypeError, ValueError) as exc:
+            where = (*at, "value", k) if many else (*at, "value")
+            problems.add(where, f"{value!r} is not {a(column.type)} value of {column.name}{exc}")
 
 
 def _check_truth(d: doc.PackDocument, problems: Problems) -> None:
@@ -259,6 +282,8 @@ def _check_truth(d: doc.PackDocument, problems: Problems) -> None:
     _exists(problems, (*at, "customer_id"), "column", truth.customer_id, columns)
     for i, f in enumerate(truth.features):
         path = (*at, "features", i)
+        if f.kind == "equals" and f.value is None:
+            problems.add((*path, "value"), "equals needs a value; a NULL is kind is_null")
         known = _exists(problems, (*path, "column"), "column", f.column, columns)
         kind = columns[f.column].type if known else None
         if f.kind == "numeric" and kind is not None and kind not in NUMBERS:

@@ -72,17 +72,25 @@ class Context:
                 raise Refused
             return None
         try:
-            return _convert(value, target.type)
+            return convert_value(value, target.type)
         except (TypeError, ValueError) as exc:
-            self.problem(f"{_shown(value)} is not a {target.type} value of {target.name}{exc}", *at)
+            self.problem(
+                f"{_shown(value)} is not {a(target.type)} value of {target.name}{exc}", *at
+            )
             raise Refused from None
+
+
+def a(word: str) -> str:
+    """Return `word` with its indefinite article."""
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
 
 
 def _shown(value: Any) -> str:
     return json.dumps(value) if isinstance(value, str | bool) else repr(value)
 
 
-def _convert(value: Any, kind: str) -> Any:
+def convert_value(value: Any, kind: str) -> Any:
+    """Return a file's value as a column of type `kind` holds it (TypeError, ValueError: no)."""
     if kind == "json":
         return json.dumps(value)
     if isinstance(value, dict | list):

@@ -26,6 +26,8 @@ Name = Annotated[
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=10_000)]
 Config = dict[str, JsonValue]
+# numeric(14, 2) in the platform tables.
+Money = Annotated[float, Field(gt=-(10**12), lt=10**12)]
 ColumnType = Literal["text", "integer", "bigint", "decimal", "boolean", "date", "timestamp", "json"]
 
 
@@ -50,8 +52,21 @@ class Category(Doc):
 class Channel(Doc):
     id: Id
     name: Text
-    channel_type: Text = Field(description="e.g. email, sms, in_app, web, branch, call_center")
-    delivery_mode: Text = Field(default="api", description="api, file or manual")
+    channel_type: Literal[
+        "email",
+        "push",
+        "sms",
+        "in_app",
+        "web",
+        "social",
+        "phone",
+        "direct_mail",
+        "branch",
+        "call_center",
+        "atm",
+        "kiosk",
+    ]
+    delivery_mode: Literal["api", "file", "manual"] = "api"
     placements: list[Text] = []
 
 
@@ -61,10 +76,10 @@ class Offer(Doc):
     category: Id = Field(description="a category id of this file")
     sub_category: Id | None = Field(default=None, description="a sub-category id of that category")
     description: Text = ""
-    status: Text = "active"
+    status: Literal["active", "draft", "paused", "archived"] = "active"
     priority: int = Field(default=50, ge=0, le=100)
-    business_value: float = 0.0
-    budget: float | None = None
+    business_value: Money = 0.0
+    budget: Money | None = None
     start_date: date | None = Field(default=None, description="YYYY-MM-DD")
     end_date: date | None = Field(default=None, description="YYYY-MM-DD")
     attributes: Config = {}
@@ -80,10 +95,10 @@ class Creative(Doc):
     headline: Text | None = None
     body: Text | None = None
     cta: Text | None = None
-    weight: int = Field(default=100, ge=0)
+    weight: int = Field(default=100, ge=0, le=100)
 
 
-Scope = Annotated[Text, Field(description="global, offer, channel or category")]
+Scope = Literal["global", "offer", "channel", "category"]
 
 
 class QualificationRule(Doc):
@@ -102,7 +117,7 @@ class QualificationRule(Doc):
     scope_ref: Id | None = Field(
         default=None, description="the offer, channel or category id scoped to"
     )
-    priority: int = 0
+    priority: int = Field(default=0, ge=-(2**31), lt=2**31)
 
 
 class ContactPolicy(Doc):
@@ -152,7 +167,9 @@ class Experiment(Doc):
     key: Id
     name: Text
     champion: Id = Field(description="a model id")
-    traffic_split: dict[str, int] = Field(description="percent per model id; sums to 100")
+    traffic_split: dict[str, Annotated[int, Field(ge=0, le=100)]] = Field(
+        description="percent per model id; sums to 100"
+    )
 
 
 class FlowNode(Doc):
@@ -244,7 +261,7 @@ class Table(Doc):
     rows: int = Field(ge=1, description="rows at scale 1")
     scales: bool = Field(default=True, description="rows multiply by the scale")
     primary_key: list[Name] = Field(min_length=1)
-    indexes: list[list[Name]] = []
+    indexes: list[Annotated[list[Name], Field(min_length=1)]] = []
     references: list[Reference] = []
     copulas: list[Copula] = []
     csv: CsvMapping | None = Field(default=CsvMapping(), description="null: no CSV upload")
@@ -272,7 +289,7 @@ class GroundTruth(Doc):
     customer_id: Name
     positive_outcome: Id = Field(description="an outcome type key classified positive")
     negative_outcome: Id = Field(description="an outcome type key classified negative")
-    interactions: int = Field(ge=0, description="history rows at scale 1")
+    interactions: int = Field(ge=1, description="history rows at scale 1")
     start: date = date(2024, 1, 1)
     days: int = Field(default=90, ge=1, le=3660)
     features: list[Feature] = []

@@ -278,6 +278,9 @@ def _periods(spans: list[Period], ctx: Context) -> Generator:
 
 
 def _timestamps(a: Timestamps, ctx: Context) -> Generator:
+    if a.start.tzinfo is not None:
+        ctx.problem("start is a local time: give it without a time zone", "start")
+        raise Refused
     return gen.timestamps(a.start, a.days)
 
 
