@@ -274,6 +274,26 @@ CASES = [
         "creatives[1].weight",
         "less than or equal to 100",
     ),
+    (
+        "choice_by without a default, a value of its column without options",
+        "      - name: monthly_spend\n",
+        "      - {name: plan, type: text, generate: {choice_by: {column: tier, options: [\n"
+        "          {when: gold, values: [annual]}, {when: silver, values: [monthly]}]}}}\n"
+        "      - name: monthly_spend\n",
+        "- {name: plan",
+        "tables[0].columns[3].generate.choice_by.options",
+        "give a default, or options for these values of tier: 'basic'",
+    ),
+    (
+        "choice_by without a default, on a column of unlisted values",
+        "      - name: monthly_spend\n",
+        "      - {name: band, type: text, generate: {choice_by: {column: age, options: [\n"
+        "          {when: 30, values: [young]}]}}}\n"
+        "      - name: monthly_spend\n",
+        "- {name: band",
+        "tables[0].columns[3].generate.choice_by.options",
+        "give a default: age can take values not listed in a file",
+    ),
 ]
 
 

@@ -5,6 +5,7 @@ To add a kind: a factory in packs/gen.py, its argument model and builder here, a
 `KINDS`; the document, the JSON Schema and docs/pack-files.md follow the table.
 """
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model, model_validator
 
-from seedpacks.packfile.context import NUMERIC, Context, Refused
+from seedpacks.packfile.context import NUMERIC, Context, Refused, convert_value
 from seedpacks.packfile.params import Param, compile_param, constants
 from seedpacks.packs import gen
 from seedpacks.packs.model import Generator
@@ -220,6 +221,8 @@ def _choice_by(a: ChoiceBy, ctx: Context) -> Generator:
             ctx.problem(f"when {option.when!r} is listed twice", "options", i, "when")
         options[key] = _weighted(ctx, option, "options", i)
     default = _weighted(ctx, a.default, "default") if a.default else None
+    if default is None:
+        _covered(ctx, [column], {(k,) for k in options})
     return gen.choice_by(a.column, options, default)
 
 
@@ -243,7 +246,56 @@ def _choice_by_columns(a: ChoiceByColumns, ctx: Context) -> Generator:
         )
         options[key] = _weighted(ctx, option, "options", i)
     default = _weighted(ctx, a.default, "default") if a.default else None
+    if default is None:
+        _covered(ctx, [c for c in columns if c is not None], set(options))
     return gen.choice_by_columns(a.columns, options, default)
+
+
+def _covered(ctx: Context, columns: list[Any], listed: set[tuple[Any, ...]]) -> None:
+    """Without a default, every value the columns can take needs options: a row of a value not
+    listed would fail the load."""
+    sets = [_values_of(column) for column in columns]
+    names = ", ".join(c.name for c in columns)
+    if any(values is None for values in sets):
+        ctx.problem(
+            f"give a default: {names} can take values not listed in a file, and a row of a "
+            "value without options would fail the load",
+            "options",
+        )
+        return
+    missing = set(itertools.product(*sets)) - listed  # type: ignore[arg-type]
+    unlisted = sorted(repr(v[0]) if len(v) == 1 else repr(v) for v in missing)
+    if unlisted:
+        shown = ", ".join(unlisted[:10]) + (", ..." if len(unlisted) > 10 else "")
+        ctx.problem(f"give a default, or options for these values of {names}: {shown}", "options")
+
+
+def _values_of(column: Any) -> set[Any] | None:
+    """Return every value a column's generator can give (None: not a short known list)."""
+    kind = kind_of(column.generate)
+    args = getattr(column.generate, kind)
+    given: list[Any]
+    if kind == "choice":
+        given = list(args.values)
+    elif kind == "fixed":
+        given = list(args)
+    elif kind in ("choice_by", "choice_by_columns"):
+        given = [
+            v for o in (*args.options, *([args.default] if args.default else [])) for v in o.values
+        ]
+    elif kind == "chance":
+        given = [True, False]
+    elif kind == "integers" and args.high - args.low < 10_000:
+        given = list(range(args.low, args.high + 1))
+    else:
+        return None
+    try:
+        values = {None if v is None else convert_value(v, column.type) for v in given}
+    except (TypeError, ValueError):
+        return None
+    if column.missing or column.missing_together:
+        values.add(None)
+    return values
 
 
 def _dates(a: Dates, ctx: Context) -> Generator:
