@@ -12,7 +12,7 @@ import typer
 from seedpacks import cli_output as show_
 from seedpacks.auth.identity import MisconfiguredAuth
 from seedpacks.cli_apikey import apikey
-from seedpacks.cli_pack import is_pack_file, pack, read_pack_file
+from seedpacks.cli_pack import is_pack_file, pack, pack_to_load
 from seedpacks.cli_support import EXIT_USAGE, emit_json, fail, session
 from seedpacks.config import Settings
 from seedpacks.packs.describe import describe
@@ -120,7 +120,7 @@ def load(
     started = time.monotonic()
     with session(json_output=json) as s, show_.operation_progress() as listener:
         tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="manage seed datasets")
-        file_pack = read_pack_file(Path(key)) if is_pack_file(key) else None
+        file_pack = pack_to_load(Path(key)) if is_pack_file(key) else None
         result = operations.load_dataset(
             s.pool,
             s.settings,

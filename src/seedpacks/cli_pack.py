@@ -16,6 +16,7 @@ from seedpacks.errors import BadRequest, InvalidPackFile, SeedError
 from seedpacks.packfile import parse_pack, starter_file
 from seedpacks.packs.describe import describe
 from seedpacks.packs.model import Pack
+from seedpacks.packs.registry import PACKS
 from seedpacks.seeding.operations import check_load_arguments
 
 pack = typer.Typer(help="Pack files: your own pack, declared in YAML (see docs/pack-files.md).")
@@ -43,6 +44,17 @@ def read_pack_file(path: Path) -> Pack:
     except OSError as exc:
         raise BadRequest(f"cannot read {path}: {exc.strerror}") from None
     return parse_pack(text, origin=f"pack file {path.name}")
+
+
+def pack_to_load(path: Path) -> Pack:
+    """Return a file's pack to load; its key must not be a built-in pack's (load that by key)."""
+    loaded = read_pack_file(path)
+    if loaded.key in PACKS:
+        raise BadRequest(
+            f"{path.name} declares key '{loaded.key}', a built-in pack's: give your pack a key "
+            f"of its own (or load the built-in one with `seedpacks load {loaded.key}`)."
+        )
+    return loaded
 
 
 @pack.command("new")

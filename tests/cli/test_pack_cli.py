@@ -103,3 +103,6 @@ def test_load_takes_a_pack_file_and_remove_its_key(cli: Run, tmp_path: Path) -> 
     assert_one_line_error(cli("load", str(path), "--tenant", tenant), 2, "tables[0].rows")
     missing = cli("load", str(tmp_path / "none.yaml"), "--tenant", tenant)
     assert_one_line_error(missing, 2, "cannot read")
+    path.write_text(starter_file("telco"))
+    builtin = cli("load", str(path), "--tenant", tenant)
+    assert_one_line_error(builtin, 2, "declares key 'telco', a built-in pack's")
