@@ -14,6 +14,7 @@ from seedpacks.packfile.kinds import KINDS, kind_of
 from seedpacks.packfile.limits import MAX_COLUMNS, MAX_TABLES
 from seedpacks.packfile.problems import Path, Problems
 from seedpacks.packs.model import Segment
+from seedpacks.seeding.upload_mapping import date_format
 from seedpacks.seeding.validate import FLOW_NODES, HISTORY_MODELS
 
 NUMBERS = (*NUMERIC, "boolean")
@@ -101,6 +102,25 @@ def check_tables(d: doc.PackDocument, problems: Problems) -> None:
             for j, name in enumerate(t.csv.generated):
                 _exists(problems, (*at, "csv", "generated", j), "column", name, names)
         _check_key(t, at, problems)
+        _check_csv(t, at, problems)
+
+
+def _check_csv(t: doc.Table, at: Path, problems: Problems) -> None:
+    """An upload's rules must work on the table's columns: drop rules, date formats."""
+    columns = {c.name: c for c in t.columns}
+    for j, rule in enumerate(t.csv.drop_rows if t.csv else ()):
+        where = (*at, "csv", "drop_rows", j, "when")
+        if _exists(problems, (*where, "column"), "column", rule.when.column, columns):
+            flt = doc.Filter(
+                field=rule.when.column, operator=rule.when.operator, value=rule.when.value
+            )
+            _check_filter(flt, columns[rule.when.column], where, problems)
+    for j, column in enumerate(t.columns):
+        for k, fmt in enumerate(column.csv.parse.date_formats or ()):
+            try:
+                date_format(fmt)
+            except ValueError as exc:
+                problems.add((*at, "columns", j, "csv", "parse", "date_formats", k), str(exc))
 
 
 def _check_key(t: doc.Table, at: Path, problems: Problems) -> None:

@@ -67,6 +67,7 @@ def compile_table(
             max_rows=max_rows,
         )
         generate = _generator(ctx, column)
+        derive = column.csv.derive
         columns.append(
             model.Column(
                 name=column.name,
@@ -77,8 +78,8 @@ def compile_table(
                 csv=model.CsvColumn(
                     aliases=tuple(column.csv.aliases),
                     sentinels=tuple(column.csv.sentinels),
-                    parse=column.csv.parse,
-                    derive=column.csv.derive,
+                    parse=column.csv.parse.model_dump(exclude_none=True),
+                    derive={} if derive is None else derive.model_dump(exclude_none=True),
                     required=column.csv.required,
                 ),
                 decimals=column.decimals,
@@ -99,7 +100,7 @@ def compile_table(
         else model.CsvMapping(
             description=csv.description,
             delimiters=tuple(csv.delimiters),
-            drop_rows=tuple(csv.drop_rows),
+            drop_rows=tuple(rule.model_dump() for rule in csv.drop_rows),
             generated=tuple(csv.generated),
         ),
         copulas=tuple(

@@ -5,9 +5,9 @@ do not name is an error, not ignored. A column's generator is a mapping of one k
 """
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from seedpacks.packfile import kinds
 
@@ -194,9 +194,12 @@ class DecisionFlow(Doc):
     nodes: list[FlowNode] = Field(description="in the order inventory ... response")
 
 
+Operator = Literal["=", "!=", ">", ">=", "<", "<=", "in", "not_in", "is_null", "not_null"]
+
+
 class Filter(Doc):
     field: Name
-    operator: Literal["=", "!=", ">", ">=", "<", "<=", "in", "not_in", "is_null", "not_null"]
+    operator: Operator
     value: JsonValue = None
 
 
@@ -208,11 +211,34 @@ class Segment(Doc):
     filters: list[Filter]
 
 
+class CsvParse(Doc):
+    @model_validator(mode="before")
+    @classmethod
+    def _words(cls, data: Any) -> Any:
+        # YAML reads the keys true: and false: as booleans; they name the words here.
+        if isinstance(data, dict):
+            return {str(k).lower() if isinstance(k, bool) else k: v for k, v in data.items()}
+        return data
+
+    true: list[Text] | None = Field(default=None, description="words read as true: [Yes, Y]")
+    false: list[Text] | None = Field(default=None, description="words read as false")
+    date_formats: list[Text] | None = Field(
+        default=None, description='strftime formats of a date or time: ["%d/%m/%Y"]'
+    )
+
+
+class CsvDerive(Doc):
+    column: Text = Field(description="a JSON column of the file")
+    json_keys: list[Text] | None = Field(default=None, description="its keys holding the value")
+
+
 class CsvColumn(Doc):
     aliases: list[Text] = []
     sentinels: list[Text] = Field(default=[], description="values read as NULL")
-    parse: Config = Field(default={}, description='e.g. {"date_formats": ["%Y%m%d"]}')
-    derive: Config = Field(default={}, description="computed from another column instead of read")
+    parse: CsvParse = CsvParse()
+    derive: CsvDerive | None = Field(
+        default=None, description="read from a JSON column of the file when it has no own column"
+    )
     required: bool = False
 
 
@@ -246,10 +272,21 @@ class Copula(Doc):
     description: Text = ""
 
 
+class DropWhen(Doc):
+    column: Name
+    operator: Operator
+    value: JsonValue = None
+
+
+class DropRule(Doc):
+    when: DropWhen
+    reason: Text = "dropped"
+
+
 class CsvMapping(Doc):
     description: Text = ""
-    delimiters: list[str] = [",", ";", "\t"]
-    drop_rows: list[Config] = Field(default=[], description='{"when": ..., "reason": ...}')
+    delimiters: list[Annotated[str, Field(pattern=r'^[^"\r\n]$')]] = [",", ";", "\t"]
+    drop_rows: list[DropRule] = Field(default=[], description="rows of the file left out, and why")
     generated: list[Name] = Field(
         default=[], description="columns generated when the file lacks them"
     )

@@ -148,7 +148,7 @@ def python_json(value: sql.Composable) -> sql.Composable:
     ).format(v=value)
 
 
-def _date_format(fmt: str) -> tuple[str, str]:
+def date_format(fmt: str) -> tuple[str, str]:
     """Return (regex, replacement) turning text in strftime `fmt` into ISO text."""
     regex, order = "", []
     i = 0
@@ -200,7 +200,7 @@ def convert(value: sql.Composable, col: Column) -> sql.Composable:
             return value
         cases = []
         for fmt in formats:
-            regex, replacement = _date_format(fmt)
+            regex, replacement = date_format(fmt)
             cases.append(
                 sql.SQL("WHEN {v} ~ {r} THEN regexp_replace({v}, {r}, {s})").format(
                     v=value, r=sql.Literal(regex), s=sql.Literal(replacement)
