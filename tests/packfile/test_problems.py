@@ -294,6 +294,14 @@ CASES = [
         "tables[0].columns[3].generate.choice_by.options",
         "give a default: age can take values not listed in a file",
     ),
+    (
+        "a NULL among a parameter's values",
+        "values: {basic: 40,",
+        "values: {null: 40,",
+        "values: {null: 40,",
+        "tables[0].columns[3].generate.lognormal.median.values.None",
+        "the key null is not valid: a NULL takes the default",
+    ),
 ]
 
 

@@ -3,7 +3,7 @@
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from seedpacks.packfile.context import NUMERIC, Context, Refused
 from seedpacks.packs import depend
@@ -16,11 +16,21 @@ class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
+def _plain(key: Any) -> Any:
+    if key is None:
+        raise ValueError("a NULL takes the default: leave it out")
+    return key
+
+
+# A value of the column: text, a number or true/false, converted to the column's type later.
+Key = Annotated[Any, AfterValidator(_plain)]
+
+
 class ByParam(_Doc):
     """A value chosen by an earlier column's value."""
 
     by: str = Field(description="an earlier column")
-    values: dict[str | int | float | bool, float] = Field(description="value per column value")
+    values: dict[Key, float] = Field(description="value per column value")
     default: float = Field(description="for values not listed, and NULL")
 
 

@@ -93,7 +93,8 @@ def _error(error: Any) -> tuple[Path, str]:
     kind, message = error["type"], error["msg"]
     if loc and loc[-1] == "[key]":
         loc.pop()
-        return tuple(loc), f"the key {error['input']!r} is not valid: {message}"
+        key = "null" if error["input"] is None else repr(error["input"])
+        return tuple(loc), f"the key {key} is not valid: {message.removeprefix('Value error, ')}"
     if kind == "extra_forbidden":
         known = _fields_at(error["loc"][:-1])
         listed = f"; known: {', '.join(known)}" if known else ""
