@@ -5,9 +5,10 @@ No database is needed: these read and write files. `seedpacks load FILE` loads o
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
 from seedpacks import cli_output as show_
 from seedpacks.cli_support import EXIT_USAGE, emit_json, exit_code, fail
@@ -120,5 +121,20 @@ def show_file(
         fail(exc.message, exit_code(exc), body=exc.body() if json else None)
     if json:
         emit_json(description)
-    else:
-        show_.console().print(show_.pack_description(description))
+        return
+    show_.console().print(show_.pack_description(description))
+    show_.console().print(truth_table(description["groundTruth"]))
+
+
+def truth_table(truth: dict[str, Any]) -> Table:
+    """Render the ground truth's arms: who responds to what, and how strongly."""
+    table = Table(
+        title=f"Ground truth: P({truth['positiveOutcome']}) = sigmoid(intercept + weights)",
+        title_justify="left",
+    )
+    for name in ("Offer", "Channel", "Intercept", "Weights"):
+        table.add_column(name, justify="right" if name == "Intercept" else "left")
+    for arm in truth["arms"]:
+        weights = ", ".join(f"{k} {w:+g}" for k, w in arm["weights"].items() if w)
+        table.add_row(arm["offer"], arm["channel"], f"{arm['intercept']:g}", weights or "none")
+    return table

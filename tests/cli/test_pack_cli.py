@@ -82,6 +82,10 @@ def test_show_plans_the_rows_and_the_ground_truth_at_a_scale(cli: Run, tmp_path:
     assert len(description["groundTruth"]["arms"]) == 4
     text = cli("pack", "show", str(path))
     assert text.exit_code == 0 and "shop_members" in text.stdout
+    assert (
+        "Ground truth: P(accepted) = sigmoid" in text.stdout
+        and "spend +0.6, opted_in +0.8" in text.stdout
+    )
     assert_one_line_error(cli("pack", "show", str(path), "--scale", "5000"), 2, "scale")
 
 
