@@ -22,7 +22,7 @@ class FormattedId(_Args):
 
 
 class HexId(_Args):
-    width: int = Field(default=32, ge=8, le=32)
+    width: int = Field(default=32, ge=16, le=32, description="16 or more: ids that never meet")
 
 
 class Integers(_Args):
