@@ -12,6 +12,7 @@ from seedpacks.packs import rng
 from seedpacks.packs.block import Block, Lookup, as_series, referenced_rows
 from seedpacks.packs.depend import Dependent, Param, columns_of, describe, value
 from seedpacks.packs.ids import formatted_id, hex_id, pattern_id, row_number
+from seedpacks.packs.marginals import quantiles, quantiles_by
 from seedpacks.packs.model import Generator
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "hex_id",
     "pattern_id",
     "row_number",
+    "quantiles",
+    "quantiles_by",
 ]
 
 
