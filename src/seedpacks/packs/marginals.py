@@ -18,28 +18,44 @@ from seedpacks.packs.model import Generator
 Point = float | int | date | datetime
 _EPOCH_DAY = np.datetime64("1970-01-01", "D")
 _EPOCH_SECOND = np.datetime64("1970-01-01T00:00:00", "s")
+_EPOCH_DATE = date(1970, 1, 1)
+_EPOCH_TIME = datetime(1970, 1, 1)
 
 
-def _grid(points: Sequence[Point]) -> tuple[str, np.ndarray]:
+def _grid(points: Sequence[Any]) -> tuple[str, np.ndarray]:
     """Return the points' kind ("number", "date" or "timestamp") and their values as floats."""
     if len(points) < 2:
         raise ValueError("quantiles: give at least two points (the minimum and the maximum)")
-    if all(isinstance(p, datetime) for p in points):
-        kind = "timestamp"
-        grid = [(np.datetime64(p, "s") - _EPOCH_SECOND).astype(np.int64) for p in points]
-    elif all(isinstance(p, date) and not isinstance(p, datetime) for p in points):
-        kind = "date"
-        grid = [(np.datetime64(p, "D") - _EPOCH_DAY).astype(np.int64) for p in points]
-    elif all(isinstance(p, int | float) and not isinstance(p, bool) for p in points):
-        kind, grid = "number", list(points)
-    else:
+    kinds = {_kind(p) for p in points}
+    kind = kinds.pop()
+    if kinds or kind is None:
         raise ValueError("quantiles: points must be all numbers, all dates or all timestamps")
+    grid = [_number(p) for p in points]
     values = np.asarray(grid, dtype=np.float64)
     if not np.isfinite(values).all():
         raise ValueError("quantiles: points must be finite")
     if (np.diff(values) < 0).any():
         raise ValueError("quantiles: points must not decrease")
     return kind, values
+
+
+def _kind(point: Point) -> str | None:
+    if isinstance(point, datetime):
+        return "timestamp"
+    if isinstance(point, date):
+        return "date"
+    if isinstance(point, int | float) and not isinstance(point, bool):
+        return "number"
+    return None
+
+
+def _number(point: Point) -> float:
+    """Return a point as a number: days or seconds since 1970 for dates and timestamps."""
+    if isinstance(point, datetime):
+        return (point.replace(tzinfo=None) - _EPOCH_TIME).total_seconds()
+    if isinstance(point, date):
+        return float(point.toordinal() - _EPOCH_DATE.toordinal())
+    return float(point)
 
 
 def _draw(kind: str, grid: np.ndarray, u: np.ndarray, decimals: int | None) -> np.ndarray:
