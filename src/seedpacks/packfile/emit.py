@@ -80,7 +80,7 @@ def _mapping(node: Mapping[str, Any], indent: int, lines: list[str]) -> None:
         if isinstance(raw, Noted):
             _comment(raw.comment, indent, lines)
             value = raw.value
-        lines.extend(_entry(f"{pad}{key}:", value, indent))
+        lines.extend(_entry(f"{pad}{scalar(key)}:", value, indent))
 
 
 def _entry(prefix: str, value: Any, indent: int) -> list[str]:

@@ -31,7 +31,7 @@ class Profiled:
         return self.profiles[0].rows
 
     def id_column(self) -> str | None:
-        return next((p.name for p in self.profiles if p.role == "id"), None)
+        return next((p.name for p in self.profiles if p.role == "id" and p.unique), None)
 
 
 def profile_file(csv: CsvFile) -> Profiled:
@@ -120,9 +120,15 @@ def _column(profiled: Profiled, p: Profile, together: list[str] | None) -> Noted
     column: dict[str, Any] = {"name": p.name, "type": p.type}
     notes = [f"{p.type}" + (f" ({p.decimals} decimals)" if p.type == "decimal" else "")]
     if p.role == "id":
-        column["nullable"] = False
         column["generate"] = id_generator(p, values)
-        notes.append("unique per row: an id generator, never the file's ids")
+        if p.unique:
+            column["nullable"] = False
+            notes.append("unique per row: an id generator, never the file's ids")
+        else:
+            notes.append("identifiers (values repeat): an id generator, never the file's ids")
+            if p.missing > 0:
+                column["missing"] = round(p.missing, 4)
+                notes.append(f"{p.missing:.1%} missing")
     else:
         parent_values = profiled.typed[parent.column] if parent else None
         column["generate"] = generator(p, values, parent=parent, parent_values=parent_values)
@@ -161,6 +167,6 @@ def _csv(p: Profile) -> dict[str, Any]:
         csv["sentinels"] = sentinels
     if p.parse:
         csv["parse"] = p.parse
-    if p.role == "id":
+    if p.role == "id" and p.unique:
         csv["required"] = True
     return csv

@@ -31,6 +31,7 @@ from seedpacks.packfile.arguments import (
 )
 from seedpacks.packfile.context import NUMERIC, Context, Refused, convert_value
 from seedpacks.packfile.params import Param, compile_param, constants
+from seedpacks.packfile.quantile_kinds import Quantiles, QuantilesBy, quantiles, quantiles_by
 from seedpacks.packs import gen
 from seedpacks.packs.model import Generator
 
@@ -319,6 +320,10 @@ KINDS: dict[str, Kind] = {
     "dates": Kind(Dates, _dates, DATES, "dates in [start, end], optionally weighted by year"),
     "periods": Kind(list[Period], _periods, DATES, "a period by weight, then a day in it"),
     "timestamps": Kind(Timestamps, _timestamps, DATES, "times in the days from start"),
+    "quantiles": Kind(Quantiles, quantiles, NUMERIC + DATES,
+                      "values by their quantile points, linear in between (inferred marginals)"),
+    "quantiles_by": Kind(QuantilesBy, quantiles_by, NUMERIC + DATES,
+                         "quantile points chosen by an earlier column's value"),
     "reference": Kind(ReferenceArgs, _reference, None, "a value of another table's column"),
     "chance": Kind(Param, _chance, ("boolean",), "true with a probability"),
 }  # fmt: skip

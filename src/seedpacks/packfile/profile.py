@@ -35,6 +35,9 @@ FEW_VALUES = 12
 # must say so too.
 ID_EVIDENCE_ROWS = 20
 _ID_NAME = re.compile(r"(^|_)(id|uuid|guid|key|code|number|no|ref)$")
+# Values holding a run of 16 hex digits or more (a hash, a UUID) identify something: such a
+# column is generated as ids even where values repeat (ids of another table), never copied.
+_HEX_RUN = r"[0-9a-fA-F]{16,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
 _DECIMALS_CAP = 6
 _BIG_INTEGER = 2**31 - 1
 # numeric(14, d) holds fewer than 14 - d integer digits (seeding/upload_mapping.sql_type).
@@ -59,6 +62,11 @@ class Profile:
     # The upload's parsing hints: {"true": [...], "false": [...]} or {"date_formats": [...]}.
     parse: dict[str, Any] = field(default_factory=dict)
     distinct: int = 0
+
+    @property
+    def unique(self) -> bool:
+        """Return whether every row has a value of its own (a primary key can be made of it)."""
+        return self.missing == 0 and self.distinct == self.rows
 
 
 def profile_column(header: str, name: str, text: pl.Series) -> tuple[Profile, pl.Series]:
@@ -147,12 +155,14 @@ def _decimals(present: pl.Series, typed: pl.Series) -> int:
 
 
 def _role(name: str, column_type: ColumnType, typed: pl.Series, distinct: int) -> Role:
-    """Return "id" for a column unique per row, "category" or "numeric" otherwise."""
+    """Return "id" for a column unique per row or of identifiers, else "category" or "numeric"."""
     rows = len(typed)
     unique = typed.null_count() == 0 and distinct == rows and rows > 1
     named = bool(_ID_NAME.search(name))
     evident = named or (rows >= ID_EVIDENCE_ROWS and column_type == "text")
     if unique and evident and column_type in ("text", "integer", "bigint"):
+        return "id"
+    if column_type == "text" and typed.drop_nulls().str.contains(_HEX_RUN).all():
         return "id"
     if column_type in ("boolean", "text"):
         return "category"
