@@ -18,6 +18,7 @@ from seedpacks.api import (
     errors,
     export,
     hosts,
+    infer,
     limits,
     openapi,
     pack_files,
@@ -80,14 +81,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.upload_slots = threading.BoundedSemaphore(settings.max_uploads)
     app.state.simulation_slots = threading.BoundedSemaphore(settings.max_simulations)
-    app.add_middleware(limits.RequestLimits, settings=settings, own_limit=[upload.UPLOAD_PATH])
+    app.add_middleware(
+        limits.RequestLimits, settings=settings, own_limit=[upload.UPLOAD_PATH, infer.INFER_PATH]
+    )
     if settings.auth == "headers":
         # Added last, so it runs first: a Host not served is refused before anything else.
         app.add_middleware(hosts.HostCheck, allowed=settings.allowed_hosts)
     errors.install(app)
     # A query parameter a route does not take is a 400 on every API route, never ignored.
     exact = [Depends(reject_unknown_query)]
-    for module in (seed_datasets, upload, read, export, decisioning, whoami, pack_files):
+    # infer before seed_datasets: POST /seed-dataset/infer is not a load of a pack 'infer'.
+    for module in (infer, seed_datasets, upload, read, export, decisioning, whoami, pack_files):
         app.include_router(module.router, dependencies=exact)
     openapi.install(app, max_scale=settings.max_scale, auth=settings.auth)
     web.install(app)

@@ -10,6 +10,8 @@ from seedpacks.errors import BadRequest
 from seedpacks.seeding.upload_stream import read_header, sniff_delimiter, split_header
 
 DELIMITERS = (",", ";", "\t", "|")
+# Rows profiled at most (the first ones): enough for every dependency, bounded in memory.
+MAX_ROWS = 200_000
 # Names a table column may take (as pack files require): lower snake case, at most 63 bytes.
 _NAME_LIMIT = 63
 
@@ -64,6 +66,7 @@ def read_csv(data: bytes) -> CsvFile:
             infer_schema=False,
             new_columns=list(names),
             quote_char='"',
+            n_rows=MAX_ROWS,
         )
     except (pl.exceptions.PolarsError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -6,6 +6,7 @@ their shares, numbers only as quantile points, ids as id generators.
 """
 
 import re
+from importlib import resources
 
 from seedpacks.errors import BadRequest
 from seedpacks.packfile.csvfile import read_csv
@@ -16,6 +17,16 @@ from seedpacks.packfile.infer_table import profile_file, table_document
 KEY = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
 # Customers at scale 1 when not asked for: the file's size, within these bounds.
 DEFAULT_ROWS = (100, 10_000)
+
+
+# The OpenAPI example: the pack file inferred from tests/fixtures/upload/profile.csv (10 rows
+# of the public Starbucks profile file) with key "members"; a test keeps it current.
+EXAMPLE_KEY, EXAMPLE_SOURCE = "members", "profile.csv"
+
+
+def example_file() -> str:
+    """Return the pack file inferred from the sample profile file (the API's example)."""
+    return (resources.files("seedpacks.packfile") / "infer-example.yaml").read_text("utf-8")
 
 
 def infer_pack_file(data: bytes, *, key: str, rows: int | None = None, source: str = "") -> str:
