@@ -15,6 +15,7 @@ from seedpacks.cli_support import EXIT_USAGE, emit_json, exit_code, fail
 from seedpacks.config import get_settings
 from seedpacks.errors import BadRequest, InvalidPackFile, SeedError
 from seedpacks.packfile import parse_pack, starter_file
+from seedpacks.packfile.infer import infer_pack_file
 from seedpacks.packs.describe import describe
 from seedpacks.packs.model import Pack
 from seedpacks.packs.registry import PACKS
@@ -81,6 +82,45 @@ def new(
     path = output or Path(f"{key}.yaml")
     if path.exists() and not force:
         fail(f"{path} exists: give another --output, or --force to overwrite it", EXIT_USAGE)
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote {path}: check it with `seedpacks pack validate {path}`.")
+
+
+@pack.command()
+def infer(
+    csv: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE.csv",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="a customer file: a header line, then one customer per line",
+        ),
+    ],
+    key: Annotated[str, typer.Option(help="the new pack's key, e.g. my-shop")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="the file to write, - for stdout [default: KEY.yaml]"),
+    ] = None,
+    rows: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="customers at scale 1 [default: the file's rows]"),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="overwrite the file if it exists")] = False,
+) -> None:
+    """Write a pack file whose customer table reproduces the CSV's columns, marginals and main
+    dependencies (no row of it), with a starter setup around it."""
+    path = output or Path(f"{key}.yaml")
+    if path != Path("-") and path.exists() and not force:
+        fail(f"{path} exists: give another --output, or --force to overwrite it", EXIT_USAGE)
+    try:
+        text = infer_pack_file(csv.read_bytes(), key=key, rows=rows, source=csv.name)
+    except SeedError as exc:
+        fail(f"{csv}: {exc.message}", exit_code(exc))
+    if path == Path("-"):
+        typer.echo(text, nl=False)
+        return
     path.write_text(text, encoding="utf-8")
     typer.echo(f"Wrote {path}: check it with `seedpacks pack validate {path}`.")
 

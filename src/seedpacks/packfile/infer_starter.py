@@ -5,6 +5,7 @@ propensity rule, a contact cap, three models in an experiment, the standard flow
 and a ground truth whose features are the profiled columns.
 """
 
+import re
 from typing import Any
 
 import numpy as np
@@ -142,9 +143,13 @@ def _features(profiled: Profiled) -> list[tuple[Profile, dict[str, Any]]]:
             )  # fmt: skip
         else:
             top = True if p.type == "boolean" else values.value_counts(sort=True)[p.name][0]
-            out.append((p, {"name": f"{p.name}_is", "column": p.name, "kind": "equals",
-                            "value": top}))  # fmt: skip
+            name = p.name if p.type == "boolean" else f"{p.name}_{_slug(top)}"
+            out.append((p, {"name": name, "column": p.name, "kind": "equals", "value": top}))
     return out
+
+
+def _slug(value: object) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", str(value).lower()).strip("_")[:30] or "value"
 
 
 def _models(p: str, table: str, features: list[tuple[Profile, dict[str, Any]]]) -> list[Any]:

@@ -118,17 +118,19 @@ def _column(profiled: Profiled, p: Profile, together: list[str] | None) -> Noted
     values = profiled.typed[p.name]
     parent = profiled.parents.get(p.name)
     column: dict[str, Any] = {"name": p.name, "type": p.type}
-    notes = [f"{p.type}" + (f" ({p.decimals} decimals)" if p.type == "decimal" else "")]
+    notes: list[str] = [p.type]
+    if p.type == "decimal":
+        column["decimals"] = p.decimals
+        notes[0] += f" ({p.decimals} decimal{'s' if p.decimals != 1 else ''})"
+    if p.role == "id" and p.unique:
+        column["nullable"] = False
+    column["description"] = f"as the file's '{p.header}'"
     if p.role == "id":
         column["generate"] = id_generator(p, values)
         if p.unique:
-            column["nullable"] = False
             notes.append("unique per row: an id generator, never the file's ids")
         else:
             notes.append("identifiers (values repeat): an id generator, never the file's ids")
-            if p.missing > 0:
-                column["missing"] = round(p.missing, 4)
-                notes.append(f"{p.missing:.1%} missing")
     else:
         parent_values = profiled.typed[parent.column] if parent else None
         column["generate"] = generator(p, values, parent=parent, parent_values=parent_values)
@@ -137,18 +139,16 @@ def _column(profiled: Profiled, p: Profile, together: list[str] | None) -> Noted
             notes.append("quantiles of the file")
         if parent:
             notes.append(f"depends on {parent.column} ({parent.measure} {parent.strength:.2f})")
-        if p.missing > 0:
-            notes.append(f"{p.missing:.1%} missing")
-            if together:
-                others = ", ".join(c for c in together if c != p.name)
-                stream = f"missing_{together[0]}"
-                share = sum(profiled.typed[c].null_count() for c in together) / (
-                    len(together) * p.rows
-                )
-                column["missing_together"] = {"stream": stream, "share": round(share, 4)}
-                notes.append(f"missing together with {others}")
-            else:
-                column["missing"] = round(p.missing, 4)
+    if p.missing > 0:
+        notes.append(f"{p.missing:.1%} missing")
+        if together and p.role != "id":
+            others = ", ".join(c for c in together if c != p.name)
+            known = sum(profiled.typed[c].null_count() for c in together)
+            share = round(known / (len(together) * p.rows), 4)
+            column["missing_together"] = {"stream": f"missing_{together[0]}", "share": share}
+            notes.append(f"missing together with {others}")
+        else:
+            column["missing"] = round(p.missing, 4)
     csv = _csv(p)
     if csv:
         column["csv"] = csv

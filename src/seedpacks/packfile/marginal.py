@@ -93,17 +93,17 @@ def generator(
         ]
         default = {"values": marginal[0], "weights": marginal[1]}
         return {"choice_by": {"column": parent.column, "options": options, "default": default}}
-    spec: dict[str, Any] = {"points": quantile_points(profile, values)}
-    if profile.type == "decimal":
-        spec["decimals"] = profile.decimals
+    # Rounded as the column is (its decimals), by the kind's default.
+    points = quantile_points(profile, values)
     if parent is None or parent_values is None:
-        return {"quantiles": spec}
+        return {"quantiles": {"points": points}}
     options = [
         {"when": key, "points": quantile_points(profile, rows)}
         for key, rows in _groups(parent_values, values)
     ]
-    by = {"column": parent.column, "options": options, "default": {"points": spec.pop("points")}}
-    return {"quantiles_by": by | spec}
+    return {
+        "quantiles_by": {"column": parent.column, "options": options, "default": {"points": points}}
+    }
 
 
 def _groups(keys: pl.Series, values: pl.Series) -> list[tuple[Any, pl.Series]]:
