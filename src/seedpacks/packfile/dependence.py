@@ -56,17 +56,10 @@ def spearman(x: pl.Series, y: pl.Series) -> tuple[float, int]:
 
 def cramers_v(x: pl.Series, y: pl.Series) -> float:
     """Return the bias-corrected Cramer's V of two categorical columns (NULL a category)."""
-    table = (
-        pl.DataFrame({"x": x.cast(pl.String), "y": y.cast(pl.String)})
-        .fill_null("\x00")
-        .group_by("x", "y")
-        .len()
-        .pivot(on="y", index="x", values="len")
-        .fill_null(0)
-        .drop("x")
-        .to_numpy()
-        .astype(np.float64)
-    )
+    _, rows = np.unique(x.cast(pl.String).fill_null("\x00").to_numpy(), return_inverse=True)
+    _, cols = np.unique(y.cast(pl.String).fill_null("\x00").to_numpy(), return_inverse=True)
+    table = np.zeros((rows.max() + 1, cols.max() + 1)) if len(rows) else np.zeros((0, 0))
+    np.add.at(table, (rows, cols), 1.0)
     n = table.sum()
     r, k = table.shape
     if n < 2 or r < 2 or k < 2:

@@ -38,8 +38,12 @@ def scalar(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, int):
         return json.dumps(value)
+    if isinstance(value, float):
+        text = json.dumps(value)
+        # 1e-07 is a string to a YAML 1.1 reader; 1.0e-07 a number to every reader.
+        return text.replace("e", ".0e") if "e" in text and "." not in text else text
     if isinstance(value, datetime | date):
         return json.dumps(value.isoformat())
     text = str(value)
