@@ -148,16 +148,22 @@ def _features(profiled: Profiled) -> list[tuple[Profile, dict[str, Any]]]:
     return out
 
 
+def _threshold(profile: Profile, feature: dict[str, Any]) -> float | int:
+    """Return the feature's center as the column stores it (a whole number in an integer one)."""
+    center: float = feature["center"]
+    return round(center) if profile.type in ("integer", "bigint") else center
+
+
 def _slug(value: object) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(value).lower()).strip("_")[:30] or "value"
 
 
 def _models(p: str, table: str, features: list[tuple[Profile, dict[str, Any]]]) -> list[Any]:
     rules = []
-    for _, feature in features:
+    for profile, feature in features:
         if feature["kind"] == "numeric":
             rules.append({"field": f"{table}.{feature['column']}", "operator": ">=",
-                          "value": feature["center"], "points": 10})  # fmt: skip
+                          "value": _threshold(profile, feature), "points": 10})  # fmt: skip
         else:
             rules.append({"field": f"{table}.{feature['column']}", "operator": "=",
                           "value": feature["value"], "points": 5})  # fmt: skip
@@ -201,7 +207,7 @@ def _segments(p: str, table: str, features: list[tuple[Profile, dict[str, Any]]]
         return []
     profile, feature = features[0]
     if feature["kind"] == "numeric":
-        name, condition = f"High {profile.name}", [">=", feature["center"]]
+        name, condition = f"High {profile.name}", [">=", _threshold(profile, feature)]
     else:
         name, condition = f"{profile.name} {feature['value']}", ["=", feature["value"]]
     return [

@@ -125,7 +125,7 @@ def id_generator(profile: Profile, values: pl.Series) -> dict[str, Any]:
     lengths = text.str.len_chars()
     same_length = lengths.min() == lengths.max()
     width = int(lengths.max() or 0)  # type: ignore[arg-type]
-    if same_length and 8 <= width <= 32 and text.str.contains(_HEX.pattern).all():
+    if same_length and 16 <= width <= 32 and text.str.contains(_HEX.pattern).all():
         return {"hex_id": {"width": width}}
     shapes = text.str.replace_all(r"[0-9]", "9").str.replace_all(r"[A-Z]", "A").unique()
     if len(shapes) == 1 and _pattern_fits(shapes[0], len(values)):
