@@ -18,12 +18,12 @@ from seedpacks.api.openapi import errors
 from seedpacks.api.upload import (
     ENVELOPE_BYTES,
     FIELD_MAX_BYTES,
-    RETRY_BUSY_SECONDS,
     MultipartReader,
     _check_length,
     body_blocks,
+    upload_slot,
 )
-from seedpacks.errors import BadRequest, ServerBusy
+from seedpacks.errors import BadRequest
 from seedpacks.packfile.infer import example_file, infer_pack_file
 from seedpacks.seeding.upload_stream import limited
 
@@ -98,20 +98,11 @@ def infer_pack(request: Request, who: Admin, settings: AppSettings) -> Response:
             "Send the CSV as multipart/form-data with the fields 'file' and 'key', e.g. "
             "curl -F file=@customers.csv -F key=insurance."
         )
-    slots = request.app.state.upload_slots
-    if not slots.acquire(blocking=False):
-        raise ServerBusy(
-            f"{settings.max_uploads} uploads or inferences are already in progress on this "
-            f"server (SEEDPACKS_MAX_UPLOADS); try again in {RETRY_BUSY_SECONDS} s.",
-            retry_after=RETRY_BUSY_SECONDS,
-        )
-    try:
+    with upload_slot(request, settings, work="uploads or inferences"):
         fields, data = _read_form(request, boundary, max_bytes=settings.upload_max_bytes)
         text = infer_pack_file(
             data, key=fields["key"], rows=fields.get("rows"), source=fields.get("filename", "")
         )
-    finally:
-        slots.release()
     return Response(text, media_type=MEDIA_TYPE)
 
 

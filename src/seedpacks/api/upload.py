@@ -14,6 +14,7 @@ import re
 import tempfile
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import anyio.from_thread
@@ -242,15 +243,25 @@ def upload_csv(
     get_pack(key)
     size = _check_length(request, settings.upload_max_bytes)
     boundary = _boundary(request)
+    with upload_slot(request, settings, work="uploads"):
+        return _upload(request, key, who.tenant, pool, settings, boundary=boundary, size=size)
+
+
+@contextmanager
+def upload_slot(request: Request, settings: Settings, *, work: str) -> Iterator[None]:
+    """Hold one of the server's SEEDPACKS_MAX_UPLOADS slots, or refuse with a 503 at once.
+
+    Uploads and inferences share the slots: both read a whole file and work on it.
+    """
     slots = request.app.state.upload_slots
     if not slots.acquire(blocking=False):
         raise ServerBusy(
-            f"{settings.max_uploads} uploads are already in progress on this server "
+            f"{settings.max_uploads} {work} are already in progress on this server "
             f"(SEEDPACKS_MAX_UPLOADS); try again in {RETRY_BUSY_SECONDS} s.",
             retry_after=RETRY_BUSY_SECONDS,
         )
     try:
-        return _upload(request, key, who.tenant, pool, settings, boundary=boundary, size=size)
+        yield
     finally:
         slots.release()
 

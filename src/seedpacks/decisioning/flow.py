@@ -21,17 +21,9 @@ from seedpacks.decisioning.experiment import Assignment, assign
 from seedpacks.decisioning.scoring import SCORERS
 from seedpacks.decisioning.setup import FlowInvalid, Setup, get_setup
 from seedpacks.errors import BadRequest
+from seedpacks.seeding.validate import FLOW_NODES
 
-NODES = (
-    "inventory",
-    "match_creatives",
-    "enrich",
-    "qualify",
-    "contact_policy",
-    "score",
-    "rank",
-    "response",
-)
+NODES = FLOW_NODES
 MAX_LIMIT = 50
 # Advisory-lock namespace serialising decisions of one customer (so caps hold under concurrency).
 _CUSTOMER_LOCK_CLASS = 0x5EEE

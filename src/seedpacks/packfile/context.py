@@ -3,14 +3,17 @@ to report a problem; values of the file converted to a column's type."""
 
 import json
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from seedpacks.packfile.problems import Path, Problems
 
 if TYPE_CHECKING:
     from seedpacks.packfile.document import Column, Table
+
+T = TypeVar("T")
 
 NUMERIC = ("integer", "bigint", "decimal")
 _INT_RANGE = {"integer": 2**31, "bigint": 2**63}
@@ -78,6 +81,23 @@ class Context:
                 f"{_shown(value)} is not {a(target.type)} value of {target.name}{exc}", *at
             )
             raise Refused from None
+
+    def keyed(
+        self, options: Sequence[Any], column: "Column", value: Callable[[Any, int], T]
+    ) -> dict[Any, T]:
+        """Return {each option's `when` as `column` stores it (None for NULL): value(option, i)},
+        reporting a `when` listed twice."""
+        keyed: dict[Any, T] = {}
+        for i, option in enumerate(options):
+            key = (
+                None
+                if option.when is None
+                else self.convert(option.when, "options", i, "when", column=column)
+            )
+            if key in keyed:
+                self.problem(f"when {option.when!r} is listed twice", "options", i, "when")
+            keyed[key] = value(option, i)
+        return keyed
 
 
 def a(word: str) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from seedpacks.packfile import kinds
+from seedpacks.seeding.validate import FLOW_NODES
 
 if TYPE_CHECKING:
     Generate = BaseModel
@@ -173,16 +174,8 @@ class Experiment(Doc):
 
 
 class FlowNode(Doc):
-    type: Literal[
-        "inventory",
-        "match_creatives",
-        "enrich",
-        "qualify",
-        "contact_policy",
-        "score",
-        "rank",
-        "response",
-    ]
+    # The flow's own list of node types (one list for the loader, decisions and files).
+    type: Literal[FLOW_NODES]  # type: ignore[valid-type]
     config: Config = {}
 
 

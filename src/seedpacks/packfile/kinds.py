@@ -131,16 +131,7 @@ def _choice_by(a: ChoiceBy, ctx: Context) -> Generator:
     column = ctx.earlier(a.column, "column")
     if column is None:
         raise Refused
-    options: dict[Any, tuple[Sequence[Any], Sequence[float]]] = {}
-    for i, option in enumerate(a.options):
-        key = (
-            None
-            if option.when is None
-            else ctx.convert(option.when, "options", i, "when", column=column)
-        )
-        if key in options:
-            ctx.problem(f"when {option.when!r} is listed twice", "options", i, "when")
-        options[key] = _weighted(ctx, option, "options", i)
+    options = ctx.keyed(a.options, column, lambda o, i: _weighted(ctx, o, "options", i))
     default = _weighted(ctx, a.default, "default") if a.default else None
     if default is None:
         _covered(ctx, [column], {(k,) for k in options})

@@ -76,16 +76,7 @@ def quantiles_by(a: QuantilesBy, ctx: Context) -> Generator:
     column = ctx.earlier(a.column, "column")
     if column is None:
         raise Refused
-    options: dict[Any, list[Any]] = {}
-    for i, option in enumerate(a.options):
-        key = (
-            None
-            if option.when is None
-            else ctx.convert(option.when, "options", i, "when", column=column)
-        )
-        if key in options:
-            ctx.problem(f"when {option.when!r} is listed twice", "options", i, "when")
-        options[key] = _points(ctx, option.points, "options", i)
+    options = ctx.keyed(a.options, column, lambda o, i: _points(ctx, o.points, "options", i))
     default = _points(ctx, a.default.points, "default")
     try:
         return gen.quantiles_by(a.column, options, default, decimals=_decimals(ctx, a.decimals))
