@@ -2,6 +2,7 @@
 
 from seedpacks.errors import PackNotFound
 from seedpacks.packs import banking, retail, starbucks, telco, uci_bank
+from seedpacks.packs.files import built_in_packs
 from seedpacks.packs.model import Pack
 
 PACKS: dict[str, Pack] = {
@@ -12,6 +13,7 @@ PACKS: dict[str, Pack] = {
         banking.PACK,
         telco.PACK,
         retail.PACK,
+        *built_in_packs(),
     )
 }
 
