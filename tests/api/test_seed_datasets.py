@@ -23,7 +23,8 @@ def test_list_shows_the_starbucks_metadata_of_the_reference(
         "name": "Starbucks Offers",
         "description": "Full NBA pipeline with Starbucks loyalty offers — multi-channel delivery, "
         "Thompson Bandit, segments.",
-        "source": "kaggle",
+        "source": "builtin",
+        "dataSource": "kaggle",
         "csvFiles": [],
         "testingFocus": "Multi-channel loyalty offers with frequency capping",
         "schemaCount": 3,

@@ -28,7 +28,8 @@ class DatasetSummary(_Open):
     key: str
     name: str
     description: str
-    source: str
+    source: str = Field(description='"builtin" (of the package) or "custom" (the tenant\'s own)')
+    dataSource: str = Field(description="where the pack's data comes from (kaggle, synthetic, ...)")
     csvFiles: list[str]
     testingFocus: str
     schemaCount: int
@@ -37,7 +38,12 @@ class DatasetSummary(_Open):
     channelCount: int
     categoryCount: int
     creativeCount: int
-    loaded: bool
+    loaded: bool = Field(False, description="whether it is the tenant's loaded pack")
+
+
+class Deleted(_Open):
+    message: str
+    datasetKey: str
 
 
 class DatasetList(_Open):

@@ -14,6 +14,7 @@ from seedpacks import __version__, bridge, db
 from seedpacks.api import (
     answers,
     auth,
+    custom_packs,
     decisioning,
     errors,
     export,
@@ -82,7 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.upload_slots = threading.BoundedSemaphore(settings.max_uploads)
     app.state.simulation_slots = threading.BoundedSemaphore(settings.max_simulations)
     app.add_middleware(
-        limits.RequestLimits, settings=settings, own_limit=[upload.UPLOAD_PATH, infer.INFER_PATH]
+        limits.RequestLimits,
+        settings=settings,
+        own_limit=[upload.UPLOAD_PATH, infer.INFER_PATH, custom_packs.PACK_PATH],
     )
     if settings.auth == "headers":
         # Added last, so it runs first: a Host not served is refused before anything else.
@@ -91,7 +94,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # A query parameter a route does not take is a 400 on every API route, never ignored.
     exact = [Depends(reject_unknown_query)]
     # infer before seed_datasets: POST /seed-dataset/infer is not a load of a pack 'infer'.
-    for module in (infer, seed_datasets, upload, read, export, decisioning, whoami, pack_files):
+    for module in (
+        infer,
+        custom_packs,
+        seed_datasets,
+        upload,
+        read,
+        export,
+        decisioning,
+        whoami,
+        pack_files,
+    ):
         app.include_router(module.router, dependencies=exact)
     openapi.install(app, max_scale=settings.max_scale, auth=settings.auth)
     web.install(app)

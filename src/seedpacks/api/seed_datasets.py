@@ -12,7 +12,7 @@ from seedpacks.api.deps import AppSettings, Pool
 from seedpacks.api.openapi import errors, success
 from seedpacks.api.params import FLAG_PATTERN, flag
 from seedpacks.packs.describe import describe
-from seedpacks.packs.registry import PACKS, get_pack
+from seedpacks.packs.registry import PACKS
 from seedpacks.seeding import operations
 
 router = APIRouter(prefix="/api/v1/seed-dataset", tags=["seed datasets"])
@@ -21,7 +21,9 @@ Admin = Annotated[Identity, Depends(require("admin", action="manage seed dataset
 Reader = Annotated[Identity, Depends(require("admin", "editor", "viewer", action="read"))]
 # Neither an enum nor an example: a key outside the list is a documented 404, and a fuzzer
 # given real keys would load and remove real packs (at up to the largest scale).
-Key = Annotated[str, Path(description=f"the pack's key: {', '.join(PACKS)}")]
+Key = Annotated[
+    str, Path(description=f"the pack's key: {', '.join(PACKS)}, or one of the tenant's own")
+]
 
 
 @router.get(
@@ -107,10 +109,11 @@ def remove_dataset(key: Key, who: Admin, pool: Pool) -> dict[str, Any]:
 def describe_dataset(
     key: Key,
     who: Reader,
+    pool: Pool,
     settings: AppSettings,
     scale: Annotated[int, Query(ge=1, description="the scale the planned counts are for")] = 1,
 ) -> dict[str, Any]:
-    pack = get_pack(key)
+    pack = operations.find_pack(pool, tenant=who.tenant, key=key, settings=settings)
     operations.check_load_arguments(settings, seed=0, scale=scale)
     return describe(pack, scale)
 

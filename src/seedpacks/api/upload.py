@@ -32,7 +32,6 @@ from seedpacks.api.openapi import errors, success
 from seedpacks.api.seed_datasets import Key
 from seedpacks.config import Settings
 from seedpacks.errors import BadRequest, PayloadTooLarge, RequestTimeout, ServerBusy
-from seedpacks.packs.registry import get_pack
 from seedpacks.seeding import operations
 from seedpacks.seeding.upload_stream import limited
 
@@ -240,7 +239,7 @@ _BODY = {
 def upload_csv(
     key: Key, request: Request, who: Admin, pool: Pool, settings: AppSettings
 ) -> dict[str, Any]:
-    get_pack(key)
+    operations.find_pack(pool, tenant=who.tenant, key=key, settings=settings)
     size = _check_length(request, settings.upload_max_bytes)
     boundary = _boundary(request)
     with upload_slot(request, settings, work="uploads"):

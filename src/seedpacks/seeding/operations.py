@@ -19,9 +19,9 @@ from seedpacks.errors import (
     PackNotLoaded,
     SeedError,
 )
-from seedpacks.packs.describe import metadata
+from seedpacks.packs.custom import custom_packs, find_custom_pack, list_entry, resolve_pack
 from seedpacks.packs.model import Pack
-from seedpacks.packs.registry import PACKS, get_pack
+from seedpacks.packs.registry import PACKS
 from seedpacks.seeding.load import load_pack, load_steps
 from seedpacks.seeding.progress import Progress, read_progress
 from seedpacks.seeding.ratelimit import check_rate_limit
@@ -57,9 +57,12 @@ def _count_call(pool: ConnectionPool, settings: Settings, tenant: str) -> None:
 
 
 def list_datasets(pool: ConnectionPool, *, tenant: str) -> dict[str, Any]:
-    """Return every registered pack's metadata with the tenant's loaded flag."""
-    current = loaded_key(pool, tenant=tenant)
-    datasets = [{**metadata(pack), "loaded": pack.key == current} for pack in PACKS.values()]
+    """Return the built-in packs' and the tenant's own packs' entries with its loaded flag."""
+    with pool.connection() as conn:
+        loaded = _loaded(conn, tenant)
+        packs = [*PACKS.values(), *custom_packs(conn, tenant=tenant)]
+    current = loaded[0] if loaded else None
+    datasets = [{**list_entry(pack), "loaded": pack.key == current} for pack in packs]
     return {"datasets": datasets, "currentlyLoaded": current}
 
 
@@ -75,6 +78,26 @@ def check_load_arguments(settings: Settings, *, seed: int, scale: int) -> None:
         )
     if seed < 0 or seed >= 2**63:
         raise BadRequest(f"seed must be a whole number from 0 to 2^63-1; got {seed}.")
+
+
+def find_pack(
+    pool: ConnectionPool, *, tenant: str, key: str, settings: Settings | None = None
+) -> Pack:
+    """Return the built-in pack `key` or the tenant's own (404 when neither exists)."""
+    with pool.connection() as conn:
+        return resolve_pack(conn, tenant=tenant, key=key, settings=settings)
+
+
+def _check_unchanged(conn: psycopg.Connection, *, tenant: str, pack: Pack, own: bool) -> None:
+    """Under the tenant's lock: 409 when the tenant's own pack changed since it was resolved."""
+    if not own:
+        return
+    current = find_custom_pack(conn, tenant=tenant, key=pack.key)
+    if current is not pack and current != pack:  # equal: compiled again after a cache eviction
+        raise Conflict(
+            f"Pack '{pack.key}' was replaced or deleted while this call started: try again.",
+            datasetKey=pack.key,
+        )
 
 
 def _pack_name(key: str) -> str:
@@ -111,7 +134,8 @@ def load_dataset(
     pack: Pack | None = None,
 ) -> dict[str, Any]:
     """Load pack `key` for `tenant` in one transaction (replacing the loaded one when forced)."""
-    pack = pack or get_pack(key)
+    own = pack is None and key not in PACKS
+    pack = pack or find_pack(pool, tenant=tenant, key=key, settings=settings)
     seed = settings.default_seed if seed is None else seed
     check_load_arguments(settings, seed=seed, scale=scale)
     _count_call(pool, settings, tenant)
@@ -126,6 +150,7 @@ def load_dataset(
         with pool.connection() as conn, conn.transaction():
             if not try_lock_tenant(conn, tenant):
                 raise OperationInProgress(tenant)
+            _check_unchanged(conn, tenant=tenant, pack=pack, own=own)
             loaded = _loaded(conn, tenant)
             current = loaded[0] if loaded else None
             if current and not force:
@@ -171,6 +196,9 @@ def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, 
     """Remove pack `key` from `tenant` in one transaction; 404 when it is not loaded."""
     # A pack loaded from a file is not registered: the tenant's loaded key names it.
     registered = PACKS.get(key)
+    if registered is None:
+        with pool.connection() as conn:
+            registered = find_custom_pack(conn, tenant=tenant, key=key)
     if registered is None and loaded_key(pool, tenant=tenant) != key:
         raise PackNotFound(key)
     name = registered.name if registered else key
@@ -216,7 +244,8 @@ def upload_table(
     pack: Pack | None = None,
 ) -> dict[str, Any]:
     """Replace the rows of pack table `schema` with a CSV stream, in one transaction."""
-    pack = pack or get_pack(key)
+    own = pack is None and key not in PACKS
+    pack = pack or find_pack(pool, tenant=tenant, key=key, settings=settings)
     table = upload_target(pack, schema)
     _count_call(pool, settings, tenant)
     progress = Progress(
@@ -236,6 +265,7 @@ def upload_table(
         with pool.connection() as conn, conn.transaction():
             if not try_lock_tenant(conn, tenant):
                 raise OperationInProgress(tenant)
+            _check_unchanged(conn, tenant=tenant, pack=pack, own=own)
             current, pg_schema = _loaded(conn, tenant) or (None, None)
             if current != pack.key or pg_schema is None:
                 other = f" ({_pack_name(current)} is loaded)" if current else ""
