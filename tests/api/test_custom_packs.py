@@ -53,14 +53,14 @@ def _stored(pool: ConnectionPool, tenant: str) -> list[tuple[str, str, str]]:
 def test_put_yaml_registers_a_pack_listed_as_custom_for_that_tenant_only(
     client: httpx.Client, tenant: str, pool: ConnectionPool
 ) -> None:
-    answer = _put(client, tenant, "insurance", starter_file("insurance"))
+    answer = _put(client, tenant, "homecover", starter_file("homecover"))
     assert answer.status_code == 201, answer.text
     assert answer.json() == EXAMPLES["registered"]
     listed = _listed(client, tenant)
-    assert listed["insurance"]["source"] == "custom" and listed["insurance"]["loaded"] is False
+    assert listed["homecover"]["source"] == "custom" and listed["homecover"]["loaded"] is False
     assert listed["starbucks"]["source"] == "builtin"
-    assert [row[:2] for row in _stored(pool, tenant)] == [("insurance", "yaml")]
-    assert "insurance" not in _listed(client, tenant + "-other")
+    assert [row[:2] for row in _stored(pool, tenant)] == [("homecover", "yaml")]
+    assert "homecover" not in _listed(client, tenant + "-other")
 
 
 def test_put_json_registers_and_put_again_replaces_with_200(
@@ -84,32 +84,32 @@ def test_put_json_registers_and_put_again_replaces_with_200(
 def test_a_custom_pack_loads_describes_uploads_and_removes_like_a_builtin(
     client: httpx.Client, tenant: str, pool: ConnectionPool
 ) -> None:
-    assert _put(client, tenant, "insurance", starter_file("insurance")).status_code == 201
-    described = client.get(f"{BASE}/insurance", headers=as_role(tenant))
+    assert _put(client, tenant, "homecover", starter_file("homecover")).status_code == 201
+    described = client.get(f"{BASE}/homecover", headers=as_role(tenant))
     assert described.status_code == 200, described.text
-    loaded = client.post(f"{BASE}/insurance", headers=as_role(tenant))
+    loaded = client.post(f"{BASE}/homecover", headers=as_role(tenant))
     assert loaded.status_code == 201, loaded.text
-    assert loaded.json()["datasetKey"] == "insurance"
-    assert loaded.json()["counts"]["insurance_members_rows"] == 500
-    status = client.get(f"{BASE}/insurance/status", headers=as_role(tenant)).json()
+    assert loaded.json()["datasetKey"] == "homecover"
+    assert loaded.json()["counts"]["homecover_members_rows"] == 500
+    status = client.get(f"{BASE}/homecover/status", headers=as_role(tenant)).json()
     assert status["status"] == "completed" and status["operation"] == "load"
     listed = client.get(BASE, headers=as_role(tenant)).json()
-    assert listed["currentlyLoaded"] == "insurance"
+    assert listed["currentlyLoaded"] == "homecover"
 
     with pool.connection() as conn, conn.cursor() as cur:
-        table = sql.Identifier(tenant_schema(tenant), "insurance_members")
+        table = sql.Identifier(tenant_schema(tenant), "homecover_members")
         query = sql.SQL("COPY (SELECT * FROM {} ORDER BY 1 LIMIT 20) TO STDOUT WITH CSV HEADER")
         with cur.copy(query.format(table)) as copy:
             csv = b"".join(bytes(block) for block in copy)
     uploaded = client.post(
-        f"{BASE}/insurance/upload",
+        f"{BASE}/homecover/upload",
         headers=as_role(tenant),
-        data={"schema": "insurance_members"},
+        data={"schema": "homecover_members"},
         files={"file": ("members.csv", csv, "text/csv")},
     )
     assert uploaded.status_code == 200, uploaded.text
 
-    removed = client.delete(f"{BASE}/insurance", headers=as_role(tenant))
+    removed = client.delete(f"{BASE}/homecover", headers=as_role(tenant))
     assert removed.status_code == 200, removed.text
     assert client.get(BASE, headers=as_role(tenant)).json()["currentlyLoaded"] is None
 
@@ -118,47 +118,47 @@ def test_another_tenant_cannot_see_use_or_delete_it_and_may_register_its_own(
     client: httpx.Client, tenant: str
 ) -> None:
     other = tenant + "-b"
-    assert _put(client, tenant, "insurance", starter_file("insurance")).status_code == 201
+    assert _put(client, tenant, "homecover", starter_file("homecover")).status_code == 201
     them = as_role(other)
-    assert client.get(f"{BASE}/insurance", headers=them).status_code == 404
-    assert client.post(f"{BASE}/insurance", headers=them).status_code == 404
+    assert client.get(f"{BASE}/homecover", headers=them).status_code == 404
+    assert client.post(f"{BASE}/homecover", headers=them).status_code == 404
     upload = client.post(
-        f"{BASE}/insurance/upload",
+        f"{BASE}/homecover/upload",
         headers=them,
-        data={"schema": "insurance_members"},
+        data={"schema": "homecover_members"},
         files={"file": ("members.csv", b"member_id\n1\n", "text/csv")},
     )
     assert upload.status_code == 404
-    assert client.delete(f"{BASE}/insurance/definition", headers=them).status_code == 404
-    theirs = yaml.safe_load(starter_file("insurance"))
+    assert client.delete(f"{BASE}/homecover/definition", headers=them).status_code == 404
+    theirs = yaml.safe_load(starter_file("homecover"))
     theirs["name"] = "Theirs"
-    assert _put(client, other, "insurance", yaml.safe_dump(theirs)).status_code == 201
-    assert _listed(client, other)["insurance"]["name"] == "Theirs"
-    assert _listed(client, tenant)["insurance"]["name"] == "insurance starter pack"
+    assert _put(client, other, "homecover", yaml.safe_dump(theirs)).status_code == 201
+    assert _listed(client, other)["homecover"]["name"] == "Theirs"
+    assert _listed(client, tenant)["homecover"]["name"] == "homecover starter pack"
 
 
 def test_put_and_delete_while_loaded_are_409_and_change_nothing(
     client: httpx.Client, tenant: str, pool: ConnectionPool
 ) -> None:
-    assert _put(client, tenant, "insurance", starter_file("insurance")).status_code == 201
-    assert client.post(f"{BASE}/insurance", headers=as_role(tenant)).status_code == 201
+    assert _put(client, tenant, "homecover", starter_file("homecover")).status_code == 201
+    assert client.post(f"{BASE}/homecover", headers=as_role(tenant)).status_code == 201
     before = _stored(pool, tenant)
-    changed = starter_file("insurance").replace("starter pack", "changed pack")
-    replaced = _put(client, tenant, "insurance", changed)
+    changed = starter_file("homecover").replace("starter pack", "changed pack")
+    replaced = _put(client, tenant, "homecover", changed)
     assert replaced.status_code == 409 and "remove it" in replaced.json()["message"]
-    deleted = client.delete(f"{BASE}/insurance/definition", headers=as_role(tenant))
+    deleted = client.delete(f"{BASE}/homecover/definition", headers=as_role(tenant))
     assert deleted.status_code == 409
     assert _stored(pool, tenant) == before
-    assert client.get(BASE, headers=as_role(tenant)).json()["currentlyLoaded"] == "insurance"
+    assert client.get(BASE, headers=as_role(tenant)).json()["currentlyLoaded"] == "homecover"
 
 
 def test_delete_then_the_list_no_longer_shows_it(client: httpx.Client, tenant: str) -> None:
-    assert _put(client, tenant, "insurance", starter_file("insurance")).status_code == 201
-    deleted = client.delete(f"{BASE}/insurance/definition", headers=as_role(tenant))
+    assert _put(client, tenant, "homecover", starter_file("homecover")).status_code == 201
+    deleted = client.delete(f"{BASE}/homecover/definition", headers=as_role(tenant))
     assert deleted.status_code == 200, deleted.text
     assert deleted.json() == EXAMPLES["deleted"]
-    assert "insurance" not in _listed(client, tenant)
-    again = client.delete(f"{BASE}/insurance/definition", headers=as_role(tenant))
+    assert "homecover" not in _listed(client, tenant)
+    again = client.delete(f"{BASE}/homecover/definition", headers=as_role(tenant))
     assert again.status_code == 404
 
 

@@ -11,6 +11,7 @@ from seedpacks.api.auth import Identity, require
 from seedpacks.api.deps import AppSettings, Pool
 from seedpacks.api.openapi import errors, success
 from seedpacks.api.params import FLAG_PATTERN, flag
+from seedpacks.packs.custom import list_entry
 from seedpacks.packs.describe import describe
 from seedpacks.packs.registry import PACKS
 from seedpacks.seeding import operations
@@ -115,7 +116,7 @@ def describe_dataset(
 ) -> dict[str, Any]:
     pack = operations.find_pack(pool, tenant=who.tenant, key=key, settings=settings)
     operations.check_load_arguments(settings, seed=0, scale=scale)
-    return describe(pack, scale)
+    return describe(pack, scale) | list_entry(pack)
 
 
 @router.get(
