@@ -97,6 +97,7 @@ function askForCredential(message) {
   $("credential").hidden = false;
   $("credential-value").value = "";
   $("loaded").hidden = true;
+  window.ownpacks.showForm(false);
   const name = CREDENTIAL_NAMES[state.mode];
   const how = state.mode === "api-key"
     ? ["An operator creates one with ", el("code", {}, "seedpacks apikey create --tenant T --role admin"), "."]
@@ -138,6 +139,11 @@ function setupCredential() {
 }
 
 async function start() {
+  window.ownpacks.init({
+    api, el, identity, confirmDialog, clearMessages, showNotice, showError, refresh,
+    // A pack registered again or deleted may plan other counts: describe it afresh.
+    forget: (key) => { delete state.planned[key]; delete state.scales[key]; },
+  });
   try {
     state.mode = (await api("GET", "/auth")).mode;
   } catch (error) {
@@ -161,12 +167,13 @@ class ApiError extends Error {
   }
 }
 
-async function api(method, path, { body } = {}) {
+// With `withStatus` the answer is `{ status, data }`: a PUT's 201 (created) or 200 (replaced).
+async function api(method, path, { body, headers = {}, withStatus = false } = {}) {
   let response;
   try {
     response = await fetch(API + path, {
       method,
-      headers: { ...credentialHeaders(), Accept: "application/json" },
+      headers: { ...credentialHeaders(), Accept: "application/json", ...headers },
       body,
     });
   } catch (error) {
@@ -179,7 +186,7 @@ async function api(method, path, { body } = {}) {
     data = null;
   }
   if (!response.ok) throw new ApiError(response.status, data);
-  return data;
+  return withStatus ? { status: response.status, data } : data;
 }
 
 // --- messages and progress ---------------------------------------------------------------
@@ -286,6 +293,7 @@ function card(pack) {
       "aria-label": `Remove ${pack.name}`,
       onclick: () => requestRemove(pack),
     }, "Remove"),
+    window.ownpacks.deleteButton(pack, { loaded, busy: state.busy }),
   );
   return el(
     "article",
@@ -294,7 +302,8 @@ function card(pack) {
       el("h3", { id: `pack-${pack.key}` }, pack.name),
       el("span", { class: "badges" },
         loaded && el("span", { class: "badge loaded" }, "Loaded"),
-        el("span", { class: "badge" }, pack.source))),
+        window.ownpacks.badge(pack),
+        el("span", { class: "badge" }, pack.dataSource))),
     el("p", { class: "description" }, pack.description),
     el("p", { class: "focus" }, el("strong", {}, "Testing focus: "), pack.testingFocus),
     counts,
@@ -515,7 +524,9 @@ async function refresh() {
     const listing = await api("GET", "/seed-dataset");
     state.packs = listing.datasets;
     state.loaded = listing.currentlyLoaded;
+    window.ownpacks.showForm(identity().role === "admin");
   } catch (error) {
+    window.ownpacks.showForm(false);
     // A key revoked or expired while the page is open: ask for another.
     if (error.status === 401 && state.mode !== "headers") return askForCredential(error.message);
     state.packs = [];
