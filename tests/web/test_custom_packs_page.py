@@ -80,6 +80,16 @@ def test_the_form_registers_a_file_and_its_card_says_your_pack(
     expect(page.locator("#notice")).to_have_text("Pack 'homecover' replaced.")
     expect(page.locator("article.card .badge.own")).to_have_count(1)
 
+    # On a phone the card's buttons wrap inside it, the form's fields under one another.
+    page.set_viewport_size({"width": 390, "height": 900})
+    box = mine.bounding_box()
+    button = mine.get_by_role("button", name=f"Delete pack {NAME}").bounding_box()
+    assert box and button
+    assert box["x"] <= button["x"] and button["x"] + button["width"] <= box["x"] + box["width"]
+    form = page.locator("#own-pack").bounding_box()
+    assert form and form["x"] + form["width"] <= 390
+    screenshot(page, "own-4-phone")
+
 
 def test_a_json_file_is_sent_as_json_under_the_key_typed(
     open_page: OpenPage, tenant: str, client: httpx.Client, pool: ConnectionPool, tmp_path: Path
@@ -252,8 +262,15 @@ def test_another_tenant_does_not_see_the_pack(
     page = open_page(tenant)
     register_by_form(page, write(tmp_path, "homecover.yaml", starter_file("homecover")))
     expect(card(page, NAME).locator(".badge.own")).to_be_visible()
+    expect(page.locator("#own-result")).to_contain_text("Pack 'homecover' registered")
     other = open_page(tenant + "-other")
     expect(card(other, "Starbucks Offers")).to_be_visible()
     expect(other.locator("article.card")).to_have_count(len(PACKS))
     expect(card(other, NAME)).to_have_count(0)
     expect(other.locator(".badge.own")).to_have_count(0)
+    # Switching tenant in the same page: the other tenant's list, and the form's answer gone.
+    page.locator("#tenant").fill(tenant + "-other")
+    page.get_by_role("button", name="Switch").click()
+    expect(card(page, NAME)).to_have_count(0)
+    expect(page.locator("article.card")).to_have_count(len(PACKS))
+    expect(page.locator("#own-result")).to_be_empty()

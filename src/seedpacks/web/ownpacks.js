@@ -67,7 +67,15 @@
 
   // --- the "Add a pack" form -------------------------------------------------------------------
 
+  // Emptied when the identity changes: the last answer was about another tenant's packs.
+  function clearForm() {
+    $("own-form").reset();
+    page.filledKey = "";
+    say([], "");
+  }
+
   function showForm(visible) {
+    if (!visible) clearForm();
     $("own-pack").hidden = !visible;
   }
 
@@ -93,6 +101,7 @@
   async function fileChosen() {
     const file = $("own-file").files[0];
     const input = $("own-key");
+    say([], "");
     if (!file || (input.value && input.value !== page.filledKey)) return;
     const key = fileKey(await file.text(), file.name);
     input.value = key;
@@ -191,6 +200,7 @@
     $("own-form").addEventListener("submit", register);
     $("own-file").addEventListener("change", fileChosen);
     $("own-schema").addEventListener("click", downloadSchema);
+    $("identity").addEventListener("submit", clearForm);
   }
 
   window.ownpacks = { init, badge, deleteButton, showForm };
