@@ -3,7 +3,7 @@ lists a bad one's problems with their lines; the card says "Your pack", loads an
 the others and deletes its pack; only an admin of that tenant sees any of it."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,14 @@ import yaml
 from playwright.sync_api import Page, expect
 from psycopg_pool import ConnectionPool
 
+from seedpacks.api.app import create_app
+from seedpacks.auth import keys
+from seedpacks.config import Settings
 from seedpacks.packfile import starter_file
+from seedpacks.packfile.limits import MAX_BYTES
 from seedpacks.packs.registry import PACKS
 from tests.conftest import as_role
+from tests.helpers import serving
 
 OpenPage = Callable[..., Any]
 Shot = Callable[[Any, str], None]
@@ -164,6 +169,18 @@ def test_a_builtin_key_is_refused_with_the_servers_sentence(
     expect(page.locator("article.card .badge.own")).to_have_count(0)
 
 
+def test_a_file_over_the_limit_is_refused_with_the_servers_sentence(
+    open_page: OpenPage, tenant: str, client: httpx.Client, tmp_path: Path
+) -> None:
+    text = starter_file("big") + "#" * MAX_BYTES
+    page = open_page(tenant)
+    register_by_form(page, write(tmp_path, "big.yaml", text))
+    expect(page.locator("#own-result")).to_contain_text(
+        f"a pack file is at most {MAX_BYTES:,} bytes"
+    )
+    assert "big" not in listed(client, tenant)
+
+
 def test_a_file_without_a_key_asks_for_one(
     open_page: OpenPage, tenant: str, tmp_path: Path
 ) -> None:
@@ -274,3 +291,38 @@ def test_another_tenant_does_not_see_the_pack(
     expect(card(page, NAME)).to_have_count(0)
     expect(page.locator("article.card")).to_have_count(len(PACKS))
     expect(page.locator("#own-result")).to_be_empty()
+
+
+@pytest.fixture(scope="module")
+def key_server(settings: Settings) -> Iterator[str]:
+    changed = settings.model_copy(update={"auth": "api-key", "api_key_cache_seconds": 0})
+    with serving(create_app(changed)) as url:
+        yield url
+
+
+def test_with_an_api_key_the_form_acts_as_the_keys_admin(
+    browser: Any, key_server: str, pool: ConnectionPool, tenant: str, tmp_path: Path
+) -> None:
+    with pool.connection() as conn:
+        admin = str(keys.create_key(conn, tenant=tenant, role="admin")["key"])
+        viewer = str(keys.create_key(conn, tenant=tenant, role="viewer")["key"])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(key_server + "/")
+        expect(page.locator("#own-pack")).to_be_hidden()
+        page.get_by_label("API key").fill(admin)
+        page.get_by_role("button", name="Sign in").click()
+        register_by_form(page, write(tmp_path, "homecover.yaml", starter_file("homecover")))
+        expect(page.locator("#notice")).to_have_text("Pack 'homecover' registered.")
+        expect(card(page, NAME).locator(".badge.own")).to_be_visible()
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.locator("#own-pack")).to_be_hidden()
+        page.get_by_label("API key").fill(viewer)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("#note")).to_contain_text("Role viewer may read the loaded pack")
+        expect(page.locator("#own-pack")).to_be_hidden()
+        expect(page.locator("#own-result")).to_be_empty()
+    finally:
+        context.close()

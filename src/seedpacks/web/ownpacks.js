@@ -9,7 +9,10 @@
   // The file's top-level `key:` line (a YAML mapping's keys start the line, nested ones do not).
   const YAML_KEY = /^key:[ \t]*(["']?)([A-Za-z0-9_-]+)\1[ \t]*(?:#.*)?$/m;
   const MEDIA = { json: "application/json", yaml: "application/yaml", yml: "application/yaml" };
-  const page = { app: null, filledKey: "" };
+  // A pack file's limit (packfile/limits.py): the key is looked for no further; the server
+  // refuses a larger file with its own sentence.
+  const READ_BYTES = 1024 * 1024;
+  const page = { app: null, filledKey: "", reading: Promise.resolve() };
 
   const $ = (id) => document.getElementById(id);
 
@@ -92,9 +95,9 @@
     return match ? match[2] : "";
   }
 
-  function mediaType(file, text) {
+  function mediaType(file, start) {
     const extension = (/\.([a-z]+)$/i.exec(file.name) || [])[1]?.toLowerCase();
-    return MEDIA[extension] || (text.trimStart().startsWith("{") ? MEDIA.json : MEDIA.yaml);
+    return MEDIA[extension] || (start.trimStart().startsWith("{") ? MEDIA.json : MEDIA.yaml);
   }
 
   // A key typed by the user stays; one the page filled in follows the file chosen.
@@ -103,7 +106,7 @@
     const input = $("own-key");
     say([], "");
     if (!file || (input.value && input.value !== page.filledKey)) return;
-    const key = fileKey(await file.text(), file.name);
+    const key = fileKey(await file.slice(0, READ_BYTES).text(), file.name);
     input.value = key;
     page.filledKey = key;
   }
@@ -148,6 +151,7 @@
     event.preventDefault();
     const app = page.app;
     app.clearMessages();
+    await page.reading; // the key the file names, when Register comes right after the choice
     const file = $("own-file").files[0];
     const key = $("own-key").value.trim();
     const wrong = checkInput(file, key);
@@ -159,10 +163,10 @@
     button.disabled = true;
     say([app.el("p", {}, `Registering ${file.name}…`)], "");
     try {
-      const text = await file.text();
+      const start = await file.slice(0, 64).text();
       // The file's bytes as they are: the server reads them as UTF-8 and names a bad byte.
       const { status, data: pack } = await app.api("PUT", `/seed-dataset/${encodeURIComponent(key)}`, {
-        body: file, headers: { "Content-Type": mediaType(file, text) }, withStatus: true,
+        body: file, headers: { "Content-Type": mediaType(file, start) }, withStatus: true,
       });
       const done = `Pack '${pack.key}' ${status === 201 ? "registered" : "replaced"}`;
       say([app.el("p", {}, `${done}: its card is in the list above.`)], "ok");
@@ -198,7 +202,7 @@
   function init(app) {
     page.app = app;
     $("own-form").addEventListener("submit", register);
-    $("own-file").addEventListener("change", fileChosen);
+    $("own-file").addEventListener("change", () => { page.reading = fileChosen(); });
     $("own-schema").addEventListener("click", downloadSchema);
     $("identity").addEventListener("submit", clearForm);
   }
