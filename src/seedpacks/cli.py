@@ -16,7 +16,6 @@ from seedpacks.cli_pack import is_pack_file, pack, pack_to_load
 from seedpacks.cli_support import EXIT_USAGE, emit_json, fail, session
 from seedpacks.config import Settings
 from seedpacks.packs.describe import describe
-from seedpacks.packs.registry import get_pack
 from seedpacks.seeding import operations
 from seedpacks.seeding.upload_stream import check_size
 
@@ -78,10 +77,12 @@ def show(
     api_key: ApiKey = None,
     json: Json = False,
 ) -> None:
-    """Describe a pack: what it is for, what it creates, its tables and its ground truth."""
+    """Describe a pack, built-in or the tenant's own: what it is for, what it creates, its
+    tables and its ground truth."""
     with session(json_output=json) as s:
         tenant = s.tenant_for(tenant, api_key, roles=ANY_ROLE, action="read")
-        description = describe(get_pack(key), scale)
+        found = operations.find_pack(s.pool, tenant=tenant, key=key, settings=s.settings)
+        description = describe(found, scale)
         current = operations.loaded_key(s.pool, tenant=tenant)
     if json:
         emit_json(description)
@@ -282,10 +283,12 @@ def simulate(
             channel=channel, pack_key=key,
             on_progress=lambda done: listener(show_.simulation_step(done, decisions)),
         ).as_json()  # fmt: skip
+        with s.pool.connection() as conn:
+            simulated = simulation.loaded_pack(conn, tenant=tenant, key=key)
     if json:
         emit_json(result)
     else:
-        for line in simulation.report(result):
+        for line in simulation.report(result, pack=simulated):
             show_.console().print(line, markup=False)
 
 
