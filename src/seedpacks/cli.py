@@ -13,7 +13,16 @@ from seedpacks import cli_output as show_
 from seedpacks.auth.identity import MisconfiguredAuth
 from seedpacks.cli_apikey import apikey
 from seedpacks.cli_pack import is_pack_file, pack, pack_to_load
-from seedpacks.cli_support import EXIT_USAGE, emit_json, fail, session
+from seedpacks.cli_support import (
+    ADMIN,
+    ANY_ROLE,
+    EXIT_USAGE,
+    ApiKey,
+    Tenant,
+    emit_json,
+    fail,
+    session,
+)
 from seedpacks.config import Settings
 from seedpacks.packs.describe import describe
 from seedpacks.seeding import operations
@@ -30,24 +39,6 @@ app = typer.Typer(
 app.add_typer(apikey, name="apikey")
 app.add_typer(pack, name="pack")
 
-Tenant = Annotated[
-    str | None,
-    typer.Option(
-        "--tenant",
-        "-t",
-        metavar="TENANT",
-        help="the tenant to act on [default: the key's, or 'default']",
-    ),
-]
-ApiKey = Annotated[
-    str | None,
-    typer.Option(
-        envvar="SEEDPACKS_API_KEY",
-        metavar="API_KEY",
-        help="act as this API key (or, with SEEDPACKS_AUTH=jwt, token): its tenant, its role",
-    ),
-]
-ADMIN, ANY_ROLE = ("admin",), ("admin", "editor", "viewer")
 DEFAULT_SEED = Settings.model_fields["default_seed"].default
 Json = Annotated[bool, typer.Option("--json", help="print JSON on stdout, for scripts")]
 Key = Annotated[
