@@ -13,10 +13,18 @@ from seedpacks import cli_output as show_
 from seedpacks.auth.identity import MisconfiguredAuth
 from seedpacks.cli_apikey import apikey
 from seedpacks.cli_pack import is_pack_file, pack, pack_to_load
-from seedpacks.cli_support import EXIT_USAGE, emit_json, fail, session
+from seedpacks.cli_support import (
+    ADMIN,
+    ANY_ROLE,
+    EXIT_USAGE,
+    ApiKey,
+    Tenant,
+    emit_json,
+    fail,
+    session,
+)
 from seedpacks.config import Settings
 from seedpacks.packs.describe import describe
-from seedpacks.packs.registry import get_pack
 from seedpacks.seeding import operations
 from seedpacks.seeding.upload_stream import check_size
 
@@ -31,24 +39,6 @@ app = typer.Typer(
 app.add_typer(apikey, name="apikey")
 app.add_typer(pack, name="pack")
 
-Tenant = Annotated[
-    str | None,
-    typer.Option(
-        "--tenant",
-        "-t",
-        metavar="TENANT",
-        help="the tenant to act on [default: the key's, or 'default']",
-    ),
-]
-ApiKey = Annotated[
-    str | None,
-    typer.Option(
-        envvar="SEEDPACKS_API_KEY",
-        metavar="API_KEY",
-        help="act as this API key (or, with SEEDPACKS_AUTH=jwt, token): its tenant, its role",
-    ),
-]
-ADMIN, ANY_ROLE = ("admin",), ("admin", "editor", "viewer")
 DEFAULT_SEED = Settings.model_fields["default_seed"].default
 Json = Annotated[bool, typer.Option("--json", help="print JSON on stdout, for scripts")]
 Key = Annotated[
@@ -78,10 +68,12 @@ def show(
     api_key: ApiKey = None,
     json: Json = False,
 ) -> None:
-    """Describe a pack: what it is for, what it creates, its tables and its ground truth."""
+    """Describe a pack, built-in or the tenant's own: what it is for, what it creates, its
+    tables and its ground truth."""
     with session(json_output=json) as s:
         tenant = s.tenant_for(tenant, api_key, roles=ANY_ROLE, action="read")
-        description = describe(get_pack(key), scale)
+        found = operations.find_pack(s.pool, tenant=tenant, key=key, settings=s.settings)
+        description = describe(found, scale)
         current = operations.loaded_key(s.pool, tenant=tenant)
     if json:
         emit_json(description)
@@ -282,10 +274,12 @@ def simulate(
             channel=channel, pack_key=key,
             on_progress=lambda done: listener(show_.simulation_step(done, decisions)),
         ).as_json()  # fmt: skip
+        with s.pool.connection() as conn:
+            simulated = simulation.loaded_pack(conn, tenant=tenant, key=key)
     if json:
         emit_json(result)
     else:
-        for line in simulation.report(result):
+        for line in simulation.report(result, pack=simulated):
             show_.console().print(line, markup=False)
 
 

@@ -36,7 +36,8 @@ def packs_table(listing: dict[str, Any]) -> Table:
     table = Table(title="Dataset packs", title_justify="left")
     table.add_column("Key", style="bold")
     table.add_column("Name")
-    table.add_column("Source")
+    table.add_column("Source")  # builtin, or custom: the tenant's own
+    table.add_column("Data source")  # where the rows come from: synthetic, a public dataset...
     for _, heading in LISTED:
         table.add_column(heading, justify="right")
     table.add_column("Loaded")
@@ -45,6 +46,7 @@ def packs_table(listing: dict[str, Any]) -> Table:
             pack["key"],
             pack["name"],
             pack["source"],
+            pack["dataSource"],
             *(str(pack[key]) for key, _ in LISTED),
             Text("● loaded", style="green") if pack["loaded"] else "",
         )

@@ -1,29 +1,44 @@
-"""`seedpacks pack`: write a starter pack file, check one, preview what it would load.
+"""`seedpacks pack`: write a starter pack file, check one, preview what it would load, and
+register one as a tenant's own pack (or delete it).
 
-No database is needed: these read and write files. `seedpacks load FILE` loads one.
+Only `register` and `delete` need the database: the others read and write files.
+`seedpacks load FILE` loads a file without registering it.
 """
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.table import Table
 
 from seedpacks import cli_output as show_
-from seedpacks.cli_support import EXIT_USAGE, emit_json, exit_code, fail
+from seedpacks.cli_support import (
+    ADMIN,
+    EXIT_USAGE,
+    ApiKey,
+    Tenant,
+    emit_json,
+    exit_code,
+    fail,
+    session,
+)
 from seedpacks.config import get_settings
 from seedpacks.errors import BadRequest, InvalidPackFile, SeedError
 from seedpacks.packfile import parse_pack, starter_file
 from seedpacks.packfile.infer import infer_pack_file
+from seedpacks.packs import custom
 from seedpacks.packs.describe import describe
 from seedpacks.packs.model import Pack
 from seedpacks.packs.registry import PACKS
 from seedpacks.seeding.operations import check_load_arguments
+from seedpacks.seeding.tenancy import register_tenant
 
 pack = typer.Typer(help="Pack files: your own pack, declared in YAML (see docs/pack-files.md).")
 
 PACK_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+# The Content-Type the API would be sent for a file of each suffix (others are sniffed).
+MEDIA_TYPES = {".yaml": "application/yaml", ".yml": "application/yaml", ".json": "application/json"}
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
 File = Annotated[
     Path,
@@ -131,13 +146,7 @@ def validate(file: File, json: Json = False) -> None:
     try:
         loaded = read_pack_file(file)
     except InvalidPackFile as exc:
-        if json:
-            emit_json({"valid": False, "problems": [p.as_json() for p in exc.problems]})
-        else:
-            for problem in exc.problems:
-                typer.echo(f"{file}: {problem}")
-        count = len(exc.problems)
-        fail(f"{file} has {count} problem{'s' if count != 1 else ''}", EXIT_USAGE)
+        fail_with_problems(file, exc, json=json)
     except SeedError as exc:
         fail(exc.message, exit_code(exc))
     tables = ", ".join(f"{t.name} {t.rows:,}" for t in loaded.tables)
@@ -145,6 +154,82 @@ def validate(file: File, json: Json = False) -> None:
         emit_json({"valid": True, "key": loaded.key, "name": loaded.name})
     else:
         typer.echo(f"{file}: valid: {loaded.name} ({loaded.key}); rows at scale 1: {tables}.")
+
+
+def fail_with_problems(file: Path, error: InvalidPackFile, *, json: bool) -> NoReturn:
+    """List a bad file's problems, one a line with its line number (or as JSON), and exit 2."""
+    if json:
+        emit_json({"valid": False, "problems": [p.as_json() for p in error.problems]})
+    else:
+        for problem in error.problems:
+            typer.echo(f"{file}: {problem}")
+    count = len(error.problems)
+    fail(f"{file} has {count} problem{'s' if count != 1 else ''}", EXIT_USAGE)
+
+
+@pack.command()
+def register(
+    file: File,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            metavar="KEY", help="register only if the file's key is KEY [default: its key]"
+        ),
+    ] = None,
+    tenant: Tenant = None,
+    api_key: ApiKey = None,
+    json: Json = False,
+) -> None:
+    """Register a pack file as the tenant's own pack (or replace it): listed, loaded, exported
+    and simulated like a built-in pack, for that tenant only (PUT /api/v1/seed-dataset/KEY)."""
+    with session(json_output=json) as s:
+        tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="register packs")
+        try:
+            declared = read_pack_file(file)
+        except InvalidPackFile as exc:
+            fail_with_problems(file, exc, json=json)
+        if key is not None and key != declared.key:
+            fail(
+                f"--key is '{key}' but {file.name} declares key '{declared.key}': make them the "
+                "same (or leave --key out).",
+                EXIT_USAGE,
+            )
+        register_tenant(s.pool, tenant=tenant)
+        with s.pool.connection() as conn, conn.transaction():
+            registered, created = custom.register_pack(
+                conn,
+                tenant=tenant,
+                key=declared.key,
+                text=file.read_bytes(),
+                media_type=MEDIA_TYPES.get(file.suffix.lower(), "text/plain"),
+                settings=s.settings,
+            )
+    if json:
+        emit_json({**custom.list_entry(registered), "loaded": False, "created": created})
+        return
+    typer.echo(
+        f"{'registered' if created else 'replaced'}: {registered.key} ({registered.name}) for "
+        f"tenant '{tenant}'; load it with `seedpacks load {registered.key} --tenant {tenant}`."
+    )
+
+
+@pack.command()
+def delete(
+    key: Annotated[str, typer.Argument(metavar="KEY", help="the key of the tenant's own pack")],
+    tenant: Tenant = None,
+    api_key: ApiKey = None,
+    json: Json = False,
+) -> None:
+    """Delete the tenant's own pack (not while it is loaded: `seedpacks remove KEY` first)."""
+    with session(json_output=json) as s:
+        tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="register packs")
+        register_tenant(s.pool, tenant=tenant)
+        with s.pool.connection() as conn, conn.transaction():
+            result = custom.delete_pack(conn, tenant=tenant, key=key)
+    if json:
+        emit_json(result)
+        return
+    typer.echo(f"deleted: {key} from tenant '{tenant}'.")
 
 
 @pack.command("show")

@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import click
 import psycopg
@@ -34,6 +34,26 @@ from seedpacks.errors import Forbidden, PackNotLoaded, SeedError
 EXIT_ERROR, EXIT_USAGE, EXIT_NOT_FOUND = 1, 2, 3
 EXIT_CODES = {400: EXIT_USAGE, 401: 7, 403: 8, 404: EXIT_NOT_FOUND, 409: 4, 413: 5, 429: 6}
 DEFAULT_TENANT = "default"
+ADMIN, ANY_ROLE = ("admin",), ("admin", "editor", "viewer")
+
+# The options of every command acting on a tenant.
+Tenant = Annotated[
+    str | None,
+    typer.Option(
+        "--tenant",
+        "-t",
+        metavar="TENANT",
+        help="the tenant to act on [default: the key's, or 'default']",
+    ),
+]
+ApiKey = Annotated[
+    str | None,
+    typer.Option(
+        envvar="SEEDPACKS_API_KEY",
+        metavar="API_KEY",
+        help="act as this API key (or, with SEEDPACKS_AUTH=jwt, token): its tenant, its role",
+    ),
+]
 
 
 def exit_code(error: SeedError) -> int:
@@ -78,6 +98,7 @@ _CLI_WORDS = {
     "(GET .../status)": "(`seedpacks status`)",
 }
 _LOAD_ROUTE = re.compile(r"\(POST /api/v1/seed-dataset/([\w-]+)\)")
+_REMOVE_ROUTE = re.compile(r"\(DELETE /api/v1/seed-dataset/([\w-]+)\)")
 
 
 def fail(message: str, code: int, *, body: dict[str, Any] | None = None) -> NoReturn:
@@ -88,6 +109,7 @@ def fail(message: str, code: int, *, body: dict[str, Any] | None = None) -> NoRe
     for http, cli in _CLI_WORDS.items():
         one_line = one_line.replace(http, cli)
     one_line = _LOAD_ROUTE.sub(r"(`seedpacks load \1`)", one_line)
+    one_line = _REMOVE_ROUTE.sub(r"(`seedpacks remove \1`)", one_line)
     typer.echo(f"seedpacks: error: {one_line}", err=True)
     raise typer.Exit(code)
 
@@ -111,8 +133,8 @@ def session(*, json_output: bool = False) -> Iterator[Session]:
             yield Session(pool=pool, settings=settings)
         finally:
             pool.close()
-    except (click.exceptions.Exit, click.ClickException, click.Abort):
-        raise
+    except (click.exceptions.Exit, typer.Exit, click.ClickException, click.Abort):
+        raise  # an exit the command chose (`fail` inside the block), or click's own
     except SeedError as exc:
         fail(exc.message, exit_code(exc), body=exc.body() if json_output else None)
     except (psycopg.OperationalError, PoolTimeout) as exc:

@@ -16,8 +16,8 @@ import pyarrow.parquet as pq
 from psycopg import sql
 
 from seedpacks.errors import BadRequest, NotFound
+from seedpacks.packs.custom import resolve_pack
 from seedpacks.packs.describe import ground_truth
-from seedpacks.packs.registry import get_pack
 
 Format = Literal["csv", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "parquet")
@@ -66,7 +66,7 @@ def find_table(conn: psycopg.Connection, *, tenant: str, name: str) -> Table:
             schemaName=name,
         )
     dataset_key, pg_schema, table_name, primary_key, fields = found
-    pack_table = get_pack(dataset_key).table(name)
+    pack_table = resolve_pack(conn, tenant=tenant, key=dataset_key).table(name)
     return Table(
         name=name,
         dataset_key=dataset_key,
@@ -178,4 +178,5 @@ def loaded_ground_truth(conn: psycopg.Connection, *, tenant: str) -> dict[str, A
             "Load one first (POST /api/v1/seed-dataset/{key} or `seedpacks load KEY`)."
         )
     key, seed, scale = row
-    return {"datasetKey": key, "seed": seed, "scale": scale, **ground_truth(get_pack(key), scale)}
+    pack = resolve_pack(conn, tenant=tenant, key=key)
+    return {"datasetKey": key, "seed": seed, "scale": scale, **ground_truth(pack, scale)}

@@ -14,7 +14,7 @@ from psycopg import sql
 
 from seedpacks.catalog.export import Table, find_table
 from seedpacks.errors import NotFound
-from seedpacks.packs.registry import get_pack
+from seedpacks.packs.custom import resolve_pack
 from seedpacks.packs.truth import all_probabilities, feature_matrix
 
 SAMPLE_FROM = 200_000
@@ -129,7 +129,7 @@ def arm_rates(conn: psycopg.Connection, *, tenant: str) -> dict[str, Any]:
             "No pack is loaded in this tenant, so there is no ground truth to picture. "
             "Load one first (POST /api/v1/seed-dataset/{key} or `seedpacks load KEY`)."
         )
-    pack = get_pack(row[0])
+    pack = resolve_pack(conn, tenant=tenant, key=row[0])
     truth = pack.ground_truth
     customers, count, sampled = _rows(
         conn, find_table(conn, tenant=tenant, name=truth.customer_table)

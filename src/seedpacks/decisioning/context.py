@@ -13,6 +13,7 @@ from psycopg import errors, sql
 
 from seedpacks.decisioning.setup import FlowInvalid, Setup
 from seedpacks.errors import NotFound
+from seedpacks.packs.custom import find_custom_pack
 from seedpacks.packs.registry import PACKS
 
 # A Contact's fields, and where the customer's contacts in (since, now] are.
@@ -135,16 +136,30 @@ class Context:
         return None
 
 
-def enrich_tables(setup: Setup, config: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return the (table, key column) pairs the enrich node reads, customer table first."""
+def _truth_customers(conn: psycopg.Connection, *, tenant: str, setup: Setup) -> tuple[str, str]:
+    """Return the loaded pack's ground-truth customer table and id column, once per setup."""
+
+    def find() -> tuple[str, str]:
+        key = setup.loaded.dataset_key
+        pack = PACKS.get(key) or find_custom_pack(conn, tenant=tenant, key=key)
+        if pack is None:
+            raise FlowInvalid("The flow's enrich node names no customer table.")
+        return pack.ground_truth.customer_table, pack.ground_truth.customer_id
+
+    return setup.derive("truth-customers", find)
+
+
+def enrich_tables(
+    conn: psycopg.Connection, *, tenant: str, setup: Setup, config: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """Return the (table, key column) pairs the enrich node reads, customer table first; with
+    none named, the ground truth's customer table of the loaded pack (built-in or the tenant's)."""
     tables = list(config.get("tables") or ([config["table"]] if config.get("table") else []))
     key = config.get("key")
     if not tables:
-        pack = PACKS.get(setup.loaded.dataset_key)
-        if pack is None:
-            raise FlowInvalid("The flow's enrich node names no customer table.")
-        tables = [pack.ground_truth.customer_table]
-        key = key or pack.ground_truth.customer_id
+        table, column = _truth_customers(conn, tenant=tenant, setup=setup)
+        tables = [table]
+        key = key or column
     pairs = []
     for table in tables:
         schema = setup.schemas.get(table)
@@ -172,7 +187,7 @@ def enrich(
     The customer's rows go to the server in one pipeline, the first carrying the customer's
     history over `lookback` and the models' state along: one round trip, one statement per table.
     """
-    pairs = enrich_tables(ctx.setup, config)
+    pairs = enrich_tables(ctx.conn, tenant=ctx.tenant, setup=ctx.setup, config=config)
     conn = ctx.conn
     since = ctx.now - lookback if lookback is not None else None
     # The customer's history and the models' state ride on the first table's row, as JSON

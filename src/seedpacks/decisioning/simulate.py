@@ -32,7 +32,8 @@ from seedpacks.decisioning.flow import RecommendRequest, recommend
 from seedpacks.decisioning.respond import RespondRequest, respond
 from seedpacks.decisioning.setup import Setup, get_setup
 from seedpacks.errors import BadRequest, Conflict
-from seedpacks.packs.model import GroundTruth
+from seedpacks.packs.custom import find_custom_pack
+from seedpacks.packs.model import GroundTruth, Pack
 from seedpacks.packs.registry import PACKS
 from seedpacks.packs.truth import all_probabilities, feature_matrix
 
@@ -128,6 +129,12 @@ def read_truth(pool: ConnectionPool, setup: Setup, truth: GroundTruth, channel: 
     )
 
 
+def loaded_pack(conn: psycopg.Connection, *, tenant: str, key: str) -> Pack | None:
+    """Return the loaded pack `key`: a built-in one or the tenant's own (None for a pack loaded
+    from a file, which the server does not keep)."""
+    return PACKS.get(key) or find_custom_pack(conn, tenant=tenant, key=key)
+
+
 def _start(pool: ConnectionPool, tenant: str) -> datetime:
     with pool.connection() as conn:
         row = conn.execute(
@@ -162,13 +169,13 @@ def simulate(
         raise BadRequest(f"decisions must be from 1 to {MAX_DECISIONS}; got {decisions}.")
     with pool.connection() as conn:
         setup = get_setup(conn, tenant=tenant)
-    if pack_key is not None and pack_key != setup.loaded.dataset_key:
-        raise Conflict(
-            f"Tenant '{tenant}' has '{setup.loaded.dataset_key}' loaded, not '{pack_key}'; "
-            "remove it first or simulate the loaded pack.",
-            currentlyLoaded=setup.loaded.dataset_key,
-        )
-    pack = PACKS.get(setup.loaded.dataset_key)
+        if pack_key is not None and pack_key != setup.loaded.dataset_key:
+            raise Conflict(
+                f"Tenant '{tenant}' has '{setup.loaded.dataset_key}' loaded, not '{pack_key}'; "
+                "remove it first or simulate the loaded pack.",
+                currentlyLoaded=setup.loaded.dataset_key,
+            )
+        pack = loaded_pack(conn, tenant=tenant, key=setup.loaded.dataset_key)
     if pack is None:
         raise Conflict(f"The loaded pack '{setup.loaded.dataset_key}' has no known ground truth.")
     truth_spec = pack.ground_truth
@@ -319,10 +326,11 @@ def _override(policy: str, truth: Truth, rng: np.random.Generator) -> Any:
     return None
 
 
-def report(result: dict[str, Any]) -> list[str]:
-    """Return a simulation's result as lines for people (the CLI without --json)."""
+def report(result: dict[str, Any], *, pack: Pack | None = None) -> list[str]:
+    """Return a simulation's result as lines for people (the CLI without --json); `pack`, the
+    simulated one, names the offers (a built-in pack's key alone does too)."""
     rates = result["positiveRate"]
-    pack = PACKS.get(result["pack"])
+    pack = pack or PACKS.get(result["pack"])
     names = {offer.id: offer.name for offer in pack.offers} if pack else {}
     best = result["bestSingleOfferId"]
     lines = [
