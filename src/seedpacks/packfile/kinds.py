@@ -32,7 +32,9 @@ from seedpacks.packfile.arguments import (
 from seedpacks.packfile.context import NUMERIC, Context, Refused, convert_value
 from seedpacks.packfile.params import Param, compile_param, constants
 from seedpacks.packfile.quantile_kinds import Quantiles, QuantilesBy, quantiles, quantiles_by
+from seedpacks.packfile.sources import source
 from seedpacks.packs import gen
+from seedpacks.packs.depend import Dependent
 from seedpacks.packs.model import Generator
 
 
@@ -128,14 +130,19 @@ def _choice(a: Weighted, ctx: Context) -> Generator:
 
 
 def _choice_by(a: ChoiceBy, ctx: Context) -> Generator:
-    column = ctx.earlier(a.column, "column")
-    if column is None:
+    read = source(ctx, a.column, "column")
+    if read is None:
         raise Refused
+    column = read.column
     options = ctx.keyed(a.options, column, lambda o, i: _weighted(ctx, o, "options", i))
     default = _weighted(ctx, a.default, "default") if a.default else None
     if default is None:
         _covered(ctx, [column], {(k,) for k in options})
-    return gen.choice_by(a.column, options, default)
+    if "." not in a.column:
+        return gen.choice_by(a.column, options, default)
+    # A column of the referenced row: keyed by its values, depending on the reference.
+    inner = gen.choice_by(read.read, options, default)
+    return Dependent(inner, read.on, f"weights of each value by {a.column}")
 
 
 def _choice_by_columns(a: ChoiceByColumns, ctx: Context) -> Generator:
@@ -272,7 +279,7 @@ def _reference(a: ReferenceArgs, ctx: Context) -> Generator:
             f"declare the reference in the table's references: "
             f"{{column: {ctx.column.name}, table: {a.table}, target: {a.column}}}"
         )
-    return gen.reference(a.table, a.column)
+    return gen.reference(a.table, a.column, stream=a.stream)
 
 
 def _chance(p: Any, ctx: Context) -> Generator:
