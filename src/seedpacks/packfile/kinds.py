@@ -30,6 +30,7 @@ from seedpacks.packfile.arguments import (
     Weighted,
 )
 from seedpacks.packfile.context import NUMERIC, Context, Refused, convert_value
+from seedpacks.packfile.derived_kinds import ChoiceByBands, choice_by_bands
 from seedpacks.packfile.params import Param, compile_param, constants
 from seedpacks.packfile.quantile_kinds import Quantiles, QuantilesBy, quantiles, quantiles_by
 from seedpacks.packfile.sources import source
@@ -202,6 +203,8 @@ def _values_of(column: Any) -> set[Any] | None:
         given = [
             v for o in (*args.options, *([args.default] if args.default else [])) for v in o.values
         ]
+    elif kind == "choice_by_bands":
+        given = [v for o in (*args.bands, args.default) for v in o.values]
     elif kind == "chance":
         given = [True, False]
     elif kind == "integers" and args.high - args.low < 10_000:
@@ -315,6 +318,8 @@ KINDS: dict[str, Kind] = {
     "choice_by": Kind(ChoiceBy, _choice_by, None, "weights chosen by an earlier column's value"),
     "choice_by_columns": Kind(ChoiceByColumns, _choice_by_columns, None,
                               "weights chosen by several earlier columns' values"),
+    "choice_by_bands": Kind(ChoiceByBands, lambda a, c: choice_by_bands(a, c, _weighted), None,
+                            "weights chosen by bands of an earlier number column"),
     "dates": Kind(Dates, _dates, DATES, "dates in [start, end], optionally weighted by year"),
     "periods": Kind(list[Period], _periods, DATES, "a period by weight, then a day in it"),
     "timestamps": Kind(Timestamps, _timestamps, DATES, "times in the days from start"),
