@@ -1,5 +1,5 @@
 """Generator kinds that derive a column from earlier ones: `choice_by_bands` (weights by bands
-of a number column)."""
+of a number column) and `compute` (an expression, expression.py)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from seedpacks.packfile.arguments import Weighted
 from seedpacks.packfile.context import NUMERIC, Context, Refused
+from seedpacks.packfile.params import ExpressionParam, compile_expression_param
 from seedpacks.packs import gen
 from seedpacks.packs.block import Block
 from seedpacks.packs.depend import Dependent
@@ -70,3 +71,32 @@ def choice_by_bands(a: ChoiceByBands, ctx: Context, weighted: Weigh) -> Generato
         for i, band in enumerate(a.bands)
     )
     return Dependent(inner, (a.column,), f"weights of each value by bands of {a.column} ({listed})")
+
+
+def compute(a: ExpressionParam, ctx: Context) -> Generator:
+    """Return the expression's values as the column's type: whole numbers rounded to the
+    nearest, booleans true where not 0; NaN (from a NULL) is NULL."""
+    computed = compile_expression_param(a, ctx)
+    kind = ctx.column.type
+
+    def generate(b: Block) -> np.ndarray | pl.Series:
+        x = computed(b)
+        unknown = np.isnan(x)
+        if kind == "boolean":
+            values: np.ndarray = x != 0
+        elif kind in ("integer", "bigint"):
+            limit = 2.0**31 if kind == "integer" else 2.0**63
+            whole = np.rint(np.where(unknown, 0.0, x))
+            if not (np.abs(whole) < limit).all():
+                raise ValueError(f"compute gave {whole[np.abs(whole) >= limit][0]:g}: too large "
+                                 f"for an {kind} column")  # fmt: skip
+            values = whole.astype(np.int64)
+        else:
+            if np.isinf(x).any():
+                raise ValueError("compute gave an infinite value")
+            values = x
+        if unknown.any():
+            return pl.Series(values).scatter(np.flatnonzero(unknown), None)
+        return values
+
+    return Dependent(generate, computed.on, f"computed: {computed.rule}")

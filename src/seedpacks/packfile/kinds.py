@@ -30,8 +30,8 @@ from seedpacks.packfile.arguments import (
     Weighted,
 )
 from seedpacks.packfile.context import NUMERIC, Context, Refused, convert_value
-from seedpacks.packfile.derived_kinds import ChoiceByBands, choice_by_bands
-from seedpacks.packfile.params import Param, compile_param, constants
+from seedpacks.packfile.derived_kinds import ChoiceByBands, choice_by_bands, compute
+from seedpacks.packfile.params import ExpressionParam, Param, compile_param, constants
 from seedpacks.packfile.quantile_kinds import Quantiles, QuantilesBy, quantiles, quantiles_by
 from seedpacks.packfile.sources import source
 from seedpacks.packs import gen
@@ -329,6 +329,8 @@ KINDS: dict[str, Kind] = {
                          "quantile points chosen by an earlier column's value"),
     "reference": Kind(ReferenceArgs, _reference, None, "a value of another table's column"),
     "chance": Kind(Param, _chance, ("boolean",), "true with a probability"),
+    "compute": Kind(ExpressionParam, compute, (*NUMERIC, "boolean"),
+                    "an expression of earlier columns, parameters and draws"),
 }  # fmt: skip
 
 
