@@ -66,7 +66,10 @@ class Option(Weighted):
 
 
 class ChoiceBy(_Args):
-    column: str = Field(description="an earlier column")
+    column: str = Field(
+        description="an earlier column, or ref.column: a column of the row the earlier "
+        "reference column ref points at"
+    )
     options: list[Option] = Field(min_length=1)
     default: Weighted | None = Field(default=None, description="rows whose value is not listed")
 
@@ -101,3 +104,8 @@ class Timestamps(_Args):
 class ReferenceArgs(_Args):
     table: str
     column: str
+    stream: str | None = Field(
+        default=None,
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="draw the row from this named stream (as a Python pack's uniform_named)",
+    )

@@ -30,9 +30,12 @@ from seedpacks.packfile.arguments import (
     Weighted,
 )
 from seedpacks.packfile.context import NUMERIC, Context, Refused, convert_value
-from seedpacks.packfile.params import Param, compile_param, constants
+from seedpacks.packfile.derived_kinds import ChoiceByBands, choice_by_bands, compute
+from seedpacks.packfile.params import ExpressionParam, Param, compile_param, constants
 from seedpacks.packfile.quantile_kinds import Quantiles, QuantilesBy, quantiles, quantiles_by
+from seedpacks.packfile.sources import source
 from seedpacks.packs import gen
+from seedpacks.packs.depend import Dependent
 from seedpacks.packs.model import Generator
 
 
@@ -128,14 +131,19 @@ def _choice(a: Weighted, ctx: Context) -> Generator:
 
 
 def _choice_by(a: ChoiceBy, ctx: Context) -> Generator:
-    column = ctx.earlier(a.column, "column")
-    if column is None:
+    read = source(ctx, a.column, "column")
+    if read is None:
         raise Refused
+    column = read.column
     options = ctx.keyed(a.options, column, lambda o, i: _weighted(ctx, o, "options", i))
     default = _weighted(ctx, a.default, "default") if a.default else None
     if default is None:
         _covered(ctx, [column], {(k,) for k in options})
-    return gen.choice_by(a.column, options, default)
+    if "." not in a.column:
+        return gen.choice_by(a.column, options, default)
+    # A column of the referenced row: keyed by its values, depending on the reference.
+    inner = gen.choice_by(read.read, options, default)
+    return Dependent(inner, read.on, f"weights of each value by {a.column}")
 
 
 def _choice_by_columns(a: ChoiceByColumns, ctx: Context) -> Generator:
@@ -195,6 +203,8 @@ def _values_of(column: Any) -> set[Any] | None:
         given = [
             v for o in (*args.options, *([args.default] if args.default else [])) for v in o.values
         ]
+    elif kind == "choice_by_bands":
+        given = [v for o in (*args.bands, args.default) for v in o.values]
     elif kind == "chance":
         given = [True, False]
     elif kind == "integers" and args.high - args.low < 10_000:
@@ -272,7 +282,7 @@ def _reference(a: ReferenceArgs, ctx: Context) -> Generator:
             f"declare the reference in the table's references: "
             f"{{column: {ctx.column.name}, table: {a.table}, target: {a.column}}}"
         )
-    return gen.reference(a.table, a.column)
+    return gen.reference(a.table, a.column, stream=a.stream)
 
 
 def _chance(p: Any, ctx: Context) -> Generator:
@@ -308,6 +318,8 @@ KINDS: dict[str, Kind] = {
     "choice_by": Kind(ChoiceBy, _choice_by, None, "weights chosen by an earlier column's value"),
     "choice_by_columns": Kind(ChoiceByColumns, _choice_by_columns, None,
                               "weights chosen by several earlier columns' values"),
+    "choice_by_bands": Kind(ChoiceByBands, lambda a, c: choice_by_bands(a, c, _weighted), None,
+                            "weights chosen by bands of an earlier number column"),
     "dates": Kind(Dates, _dates, DATES, "dates in [start, end], optionally weighted by year"),
     "periods": Kind(list[Period], _periods, DATES, "a period by weight, then a day in it"),
     "timestamps": Kind(Timestamps, _timestamps, DATES, "times in the days from start"),
@@ -317,6 +329,8 @@ KINDS: dict[str, Kind] = {
                          "quantile points chosen by an earlier column's value"),
     "reference": Kind(ReferenceArgs, _reference, None, "a value of another table's column"),
     "chance": Kind(Param, _chance, ("boolean",), "true with a probability"),
+    "compute": Kind(ExpressionParam, compute, (*NUMERIC, "boolean"),
+                    "an expression of earlier columns, parameters and draws"),
 }  # fmt: skip
 
 

@@ -1,5 +1,5 @@
 """Parameters of a generator that follow an earlier column: a number, or `by`, `steps`,
-`linear` or `sum`, compiled to `seedpacks.packs.depend`'s records."""
+`linear`, `sum` or `expression`, compiled to `seedpacks.packs.depend`'s records."""
 
 from typing import Annotated, Any
 
@@ -57,11 +57,29 @@ class SumParam(_Doc):
     sum: "list[Param]" = Field(min_length=2)
 
 
+class ExpressionParam(_Doc):
+    """A value computed per row by an expression (expression.py) of earlier columns, of the
+    parameters named in `with`, and of the columns of rows that reference columns point at."""
+
+    expression: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="numbers, names, + - * / **, comparisons, and, or, not, and the functions "
+        "min, max, clip, round, floor, ceil, exp, log, sqrt, abs, where, uniform, normal",
+    )
+    with_: "dict[str, Param]" = Field(
+        default={}, alias="with", max_length=20, description="parameters named in the expression"
+    )
+
+
+_KEYS = ("by", "steps", "linear", "sum", "expression")
+
+
 def _kind(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{TAG}number"
     if isinstance(value, dict):
-        return next((f"{TAG}{k}" for k in ("by", "steps", "linear", "sum") if k in value), None)
+        return next((f"{TAG}{k}" for k in _KEYS if k in value), None)
     if isinstance(value, BaseModel):
         return f"{TAG}{next(iter(type(value).model_fields))}"
     return None
@@ -72,14 +90,17 @@ Param = Annotated[
     | Annotated[ByParam, Tag(f"{TAG}by")]
     | Annotated[StepsParam, Tag(f"{TAG}steps")]
     | Annotated[LinearParam, Tag(f"{TAG}linear")]
-    | Annotated[SumParam, Tag(f"{TAG}sum")],
+    | Annotated[SumParam, Tag(f"{TAG}sum")]
+    | Annotated[ExpressionParam, Tag(f"{TAG}expression")],
     Discriminator(
         _kind,
         custom_error_type="param",
-        custom_error_message="expected a number, or a mapping with by, steps, linear or sum",
+        custom_error_message="expected a number, or a mapping with by, steps, linear, sum or "
+        "expression",
     ),
 ]
 SumParam.model_rebuild()
+ExpressionParam.model_rebuild()
 
 
 def compile_param(p: Any, ctx: Context, *at: Any) -> depend.Param:
@@ -88,6 +109,8 @@ def compile_param(p: Any, ctx: Context, *at: Any) -> depend.Param:
         return p
     if isinstance(p, SumParam):
         return depend.Sum(tuple(compile_param(q, ctx, *at, "sum", i) for i, q in enumerate(p.sum)))
+    if isinstance(p, ExpressionParam):
+        return compile_expression_param(p, ctx, *at)
     name = p.by if isinstance(p, ByParam) else p.steps if isinstance(p, StepsParam) else p.linear
     field = next(iter(type(p).model_fields))
     column = ctx.earlier(name, *at, field)
@@ -108,10 +131,20 @@ def constants(p: Any) -> list[float]:
     """Return every number a parameter can take (a linear one's are open-ended: none)."""
     if isinstance(p, float | int):
         return [float(p)]
-    if isinstance(p, SumParam):
+    if isinstance(p, SumParam | ExpressionParam):
         return []
     if isinstance(p, ByParam):
         return [*p.values.values(), p.default]
     if isinstance(p, StepsParam):
         return [*(v for _, v in p.bands), p.default]
     return []
+
+
+def compile_expression_param(p: ExpressionParam, ctx: Context, *at: Any) -> depend.Computed:
+    """Return the expression as a depend record; its `with` parameters compiled first."""
+    from seedpacks.packfile.expression import compile_expression  # it reads parameters
+
+    params = {name: compile_param(q, ctx, *at, "with", name) for name, q in p.with_.items()}
+    function, on = compile_expression(p.expression, params, ctx, *at)
+    named = "; ".join(f"{name} = {depend.describe(q)}" for name, q in params.items())
+    return depend.Computed(function, on, p.expression + (f" where {named}" if named else ""))

@@ -102,7 +102,23 @@ class Sum:
         return " plus ".join(describe(p) for p in self.parts)
 
 
-Param = float | int | By | Steps | Linear | Sum
+@dataclass(frozen=True)
+class Computed:
+    """A value computed per row by a function of earlier columns (a pack file's expression),
+    with the columns it reads and its rule in words."""
+
+    function: Callable[[Any], np.ndarray]
+    on: tuple[str, ...]
+    rule: str
+
+    def __call__(self, b: Rows) -> np.ndarray:
+        return self.function(b)
+
+    def describe(self) -> str:
+        return self.rule
+
+
+Param = float | int | By | Steps | Linear | Sum | Computed
 
 
 def value(param: Param, b: Rows) -> np.ndarray:
@@ -118,6 +134,8 @@ def columns_of(param: Param) -> tuple[str, ...]:
         return tuple(dict.fromkeys(c for p in param.parts for c in columns_of(p)))
     if isinstance(param, By | Steps | Linear):
         return (param.column,)
+    if isinstance(param, Computed):
+        return param.on
     return ()
 
 

@@ -112,11 +112,13 @@ def timestamps(start: datetime, days: int) -> Generator:
     return gen
 
 
-def reference(table: str, column: str) -> Generator:
-    """A value of `table.column` from a uniformly drawn row of that table."""
+def reference(table: str, column: str, *, stream: str | None = None) -> Generator:
+    """A value of `table.column` from a uniformly drawn row of that table; with `stream`, the
+    row is drawn from that named stream, which other columns share to read the same row."""
 
     def gen(b: Block) -> pl.Series:
-        return b.lookup(table, column, referenced_rows(b, table, b.uniform()))
+        u = b.uniform() if stream is None else b.uniform_named(stream)
+        return b.lookup(table, column, referenced_rows(b, table, u))
 
     return gen
 
