@@ -19,6 +19,7 @@ import psycopg
 from psycopg import errors, sql
 
 from seedpacks.errors import SeedError
+from seedpacks.seeding import timing
 
 
 @dataclass(frozen=True)
@@ -93,17 +94,21 @@ def add_keys(conn: psycopg.Connection, parent: Parent, *, name: str) -> None:
     """
     table = sql.Identifier(name)
     key, *indexes = _index_names(name, parent)
-    conn.execute(
+    timing.execute(
+        conn,
         sql.SQL(
             "ALTER TABLE {} ALTER tenant_id DROP DEFAULT, ALTER dataset_key DROP DEFAULT,"
             " ADD CONSTRAINT {} PRIMARY KEY ({})"
-        ).format(table, sql.Identifier(key), _columns(parent.key))
+        ).format(table, sql.Identifier(key), _columns(parent.key)),
+        label=timing.columns_label(parent.name, "PRIMARY KEY", parent.key),
     )
     for index, (_, columns) in zip(indexes, parent.indexes, strict=True):
-        conn.execute(
+        timing.execute(
+            conn,
             sql.SQL("CREATE INDEX {} ON {} ({})").format(
                 sql.Identifier(index), table, _columns(columns)
-            )
+            ),
+            label=timing.columns_label(parent.name, "INDEX", columns),
         )
 
 
