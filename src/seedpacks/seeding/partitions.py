@@ -31,10 +31,9 @@ class Parent:
     indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name suffix, columns)
 
 
+# The customer index leaves tenant_id out: a partition holds one tenant (migration 0015).
 HISTORY = Parent(
-    "interactions",
-    key=("tenant_id", "id"),
-    indexes=(("customer", ("tenant_id", "customer_id", "occurred_at")),),
+    "interactions", key=("tenant_id", "id"), indexes=(("customer", ("customer_id", "occurred_at")),)
 )
 SUMMARIES = Parent(
     "interaction_summaries", key=("tenant_id", "customer_id", "offer_id", "channel_id")
