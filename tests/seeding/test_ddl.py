@@ -1,5 +1,7 @@
 """Pack tables as created: id columns (keys and references) compare bytewise, others do not."""
 
+import dataclasses
+
 import psycopg
 from psycopg_pool import ConnectionPool
 
@@ -46,3 +48,40 @@ def test_keys_and_references_compare_bytewise_and_join_the_history_as_they_are(
             (tenant,),
         ).fetchone()
         assert joined is not None and joined[0] > 0
+
+
+def _indexes(conn: psycopg.Connection, pg_schema: str) -> set[str]:
+    rows = conn.execute(
+        "SELECT tablename || ': ' || regexp_replace(indexdef, '^.* USING btree ', '')"
+        " FROM pg_indexes WHERE schemaname = %s",
+        (pg_schema,),
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def test_a_load_builds_the_keys_and_only_the_indexes_a_table_declares(
+    pool: ConnectionPool, database_url: str, tenant: str
+) -> None:
+    """Built-in packs declare no index: nothing the platform runs filters their tables on a
+    column other than a key (README, Performance); a custom pack's declared index is built."""
+    pack = PACKS["starbucks"]
+    events = pack.table("starbucks_events")
+    declaring = dataclasses.replace(
+        pack,
+        tables=tuple(
+            dataclasses.replace(t, indexes=(("person",),)) if t is events else t
+            for t in pack.tables
+        ),
+    )
+    with rolled_back(database_url) as conn:
+        load(conn, f"{tenant}-a", pack)
+        load(conn, f"{tenant}-b", declaring)
+        schemas = dict(
+            conn.execute(
+                "SELECT tenant_id, pg_schema FROM loaded_datasets WHERE tenant_id LIKE %s",
+                (f"{tenant}-%",),
+            ).fetchall()
+        )
+        keys = {f"{t.name}: ({', '.join(t.primary_key)})" for t in pack.tables}
+        assert _indexes(conn, schemas[f"{tenant}-a"]) == keys
+        assert _indexes(conn, schemas[f"{tenant}-b"]) == {*keys, "starbucks_events: (person)"}

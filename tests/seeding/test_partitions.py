@@ -49,6 +49,16 @@ def _indexes(conn: psycopg.Connection, parent: Parent, tenant: str) -> dict[str,
     return dict(rows)
 
 
+def _index_definitions(conn: psycopg.Connection, table: str) -> dict[str, str]:
+    """Return {index of `table`: its columns}."""
+    rows = conn.execute(
+        "SELECT indexname, regexp_replace(indexdef, '^.* USING btree ', '') FROM pg_indexes"
+        " WHERE tablename = %s",
+        (table,),
+    ).fetchall()
+    return dict(rows)
+
+
 def test_a_load_attaches_the_tenants_partitions_and_removal_drops_them(
     client: httpx.Client, pool: ConnectionPool, tenant: str
 ) -> None:
@@ -63,6 +73,10 @@ def test_a_load_attaches_the_tenants_partitions_and_removal_drops_them(
         }
         assert _indexes(conn, SUMMARIES, tenant) == {
             f"{summaries}_pkey": "interaction_summaries_pkey"
+        }
+        assert _index_definitions(conn, history) == {
+            f"{history}_pkey": "(tenant_id, id)",
+            f"{history}_customer": "(customer_id, occurred_at)",
         }
         for parent in PARENTS:
             table = sql.Identifier(partition_name(parent, tenant))
@@ -179,6 +193,13 @@ def test_the_migration_moves_each_tenants_rows_into_its_partition(
                     sql.SQL("SELECT DISTINCT tenant_id, count(*) OVER () FROM {}").format(part)
                 ).fetchall()
                 assert rows == [(who, 2)]
+            # Since migration 0015 the customer index leaves the partition's one tenant out,
+            # named as a load names it.
+            history = partition_name(HISTORY, who)
+            assert _index_definitions(conn, history) == {
+                f"{history}_pkey": "(tenant_id, id)",
+                f"{history}_customer": "(customer_id, occurred_at)",
+            }
         # The id sequence survived the old table; since migration 0010 decisions' ids start
         # above 10^12, past the migrated ones and any loaded history's row numbers.
         conn.execute(

@@ -4,6 +4,7 @@ import psycopg
 from psycopg import sql
 
 from seedpacks.packs.model import Column, ColumnType, Table
+from seedpacks.seeding import timing
 
 SQL_TYPES: dict[ColumnType, str] = {
     "text": "text",
@@ -74,19 +75,23 @@ def add_constraints(
     statistics, which only plans filtering on the columns need.
     """
     target = sql.Identifier(pg_schema, name or table.name)
-    conn.execute(
+    timing.execute(
+        conn,
         sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(
             target, sql.SQL(", ").join(map(sql.Identifier, table.primary_key))
-        )
+        ),
+        label=timing.columns_label(table.name, "PRIMARY KEY", table.primary_key),
     )
     for columns in table.indexes:
-        conn.execute(
+        timing.execute(
+            conn,
             sql.SQL("CREATE INDEX ON {} ({})").format(
                 target, sql.SQL(", ").join(map(sql.Identifier, columns))
-            )
+            ),
+            label=timing.columns_label(table.name, "INDEX", columns),
         )
     if analyze:
-        conn.execute(sql.SQL("ANALYZE {}").format(target))
+        timing.execute(conn, sql.SQL("ANALYZE {}").format(target), label=f"{table.name}: ANALYZE")
 
 
 def drop_schema_if_empty(conn: psycopg.Connection, pg_schema: str) -> None:

@@ -25,6 +25,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from seedpacks.packs.model import Pack, Table
+from seedpacks.seeding import timing
 
 # The pack's history without its surrogate key (row numbers), tenant or pack.
 HISTORY_CHECK = (
@@ -37,8 +38,8 @@ TABLE_CHECK = (
 )
 
 
-def _digest(conn: psycopg.Connection, query: sql.Composed) -> dict[str, Any]:
-    row = conn.execute(query).fetchone()
+def _digest(conn: psycopg.Connection, query: sql.Composed, *, name: str) -> dict[str, Any]:
+    row = timing.execute(conn, query, label=f"{name}: manifest").fetchone()
     rows, total = row if row else (0, None)
     return {"rows": int(rows), "hashSum": str(total or 0)}
 
@@ -59,7 +60,7 @@ def history_digest(
     query = sql.SQL(HISTORY_CHECK).format(
         table=sql.Identifier(table), tenant=sql.Literal(tenant), key=sql.Literal(dataset_key)
     )
-    return _digest(conn, query)
+    return _digest(conn, query, name="interactions")
 
 
 def refresh_after_upload(
@@ -68,7 +69,10 @@ def refresh_after_upload(
     """Re-fingerprint an uploaded table (and the history it may have pruned) in the stored
     manifest, marking the table's entry as uploaded rather than generated."""
     entries = {
-        table.name: {**_digest(conn, table_query(table, pg_schema)), "source": "upload"},
+        table.name: {
+            **_digest(conn, table_query(table, pg_schema), name=table.name),
+            "source": "upload",
+        },
         "interactions": history_digest(conn, tenant=tenant, dataset_key=pack.key),
     }
     conn.execute(
@@ -92,7 +96,7 @@ def manifest(
     result: dict[str, Any] = {}
     done = 0
     for table in pack.tables:
-        result[table.name] = _digest(conn, table_query(table, pg_schema))
+        result[table.name] = _digest(conn, table_query(table, pg_schema), name=table.name)
         done += result[table.name]["rows"]
         on_rows(done)
     result["interactions"] = history_digest(

@@ -19,6 +19,7 @@ import psycopg
 from psycopg import errors, sql
 
 from seedpacks.errors import SeedError
+from seedpacks.seeding import timing
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,9 @@ class Parent:
     indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name suffix, columns)
 
 
+# The customer index leaves tenant_id out: a partition holds one tenant (migration 0015).
 HISTORY = Parent(
-    "interactions",
-    key=("tenant_id", "id"),
-    indexes=(("customer", ("tenant_id", "customer_id", "occurred_at")),),
+    "interactions", key=("tenant_id", "id"), indexes=(("customer", ("customer_id", "occurred_at")),)
 )
 SUMMARIES = Parent(
     "interaction_summaries", key=("tenant_id", "customer_id", "offer_id", "channel_id")
@@ -93,17 +93,21 @@ def add_keys(conn: psycopg.Connection, parent: Parent, *, name: str) -> None:
     """
     table = sql.Identifier(name)
     key, *indexes = _index_names(name, parent)
-    conn.execute(
+    timing.execute(
+        conn,
         sql.SQL(
             "ALTER TABLE {} ALTER tenant_id DROP DEFAULT, ALTER dataset_key DROP DEFAULT,"
             " ADD CONSTRAINT {} PRIMARY KEY ({})"
-        ).format(table, sql.Identifier(key), _columns(parent.key))
+        ).format(table, sql.Identifier(key), _columns(parent.key)),
+        label=timing.columns_label(parent.name, "PRIMARY KEY", parent.key),
     )
     for index, (_, columns) in zip(indexes, parent.indexes, strict=True):
-        conn.execute(
+        timing.execute(
+            conn,
             sql.SQL("CREATE INDEX {} ON {} ({})").format(
                 sql.Identifier(index), table, _columns(columns)
-            )
+            ),
+            label=timing.columns_label(parent.name, "INDEX", columns),
         )
 
 

@@ -132,7 +132,6 @@ CUSTOMER_TABLE = Table(
     ),
     rows=1000,
     primary_key=("customer_id",),
-    indexes=(("credit_score",), ("annual_income",)),
     csv=CsvMapping(description="one customer per line, columns named as the table"),
     copulas=(
         Copula(

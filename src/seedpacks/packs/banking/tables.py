@@ -126,7 +126,6 @@ TRANSACTION_TABLE = Table(
     rows=5000,
     primary_key=("id",),
     references=(Reference("customer_id", CUSTOMERS, "customer_id"),),
-    indexes=(("customer_id",), ("posted_on",)),
     csv=CsvMapping(description="one transaction per line; ids are generated", generated=("id",)),
     columns=(
         Column("id", "bigint", gen.row_number(), nullable=False),

@@ -156,7 +156,6 @@ CUSTOMER_TABLE = Table(
     ),
     rows=1000,
     primary_key=("customer_id",),
-    indexes=(("loyalty_tier",), ("favourite_department",)),
     csv=CsvMapping(description="one shopper per line, columns named as the table"),
     columns=(
         Column(

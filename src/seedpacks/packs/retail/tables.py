@@ -139,7 +139,6 @@ ORDER_TABLE = Table(
     rows=4000,
     primary_key=("id",),
     references=(Reference("customer_id", CUSTOMERS, "customer_id"),),
-    indexes=(("customer_id",), ("ordered_at",)),
     csv=CsvMapping(description="one order per line; ids are generated", generated=("id",)),
     columns=(
         Column("id", "bigint", gen.row_number(), nullable=False),

@@ -105,7 +105,6 @@ TABLES = (
                 csv=CsvColumn(parse={"date_formats": ["%Y%m%d", "%Y-%m-%d"]}, required=True),
             ),
         ),
-        indexes=(("income",),),
         copulas=(_PROFILE_COPULA,),
         csv=CsvMapping(
             description="The public profile file: gender,age,id,became_member_on,income; "
@@ -156,7 +155,6 @@ TABLES = (
         ),
         primary_key=("id",),
         references=(Reference("person", CUSTOMERS, "id"),),
-        indexes=(("person",),),
         csv=CsvMapping(
             description="The public transcript file: person,event,value,time; value is a JSON "
             "(or Python-style) object holding 'offer id', 'offer_id', 'reward' or 'amount'; "

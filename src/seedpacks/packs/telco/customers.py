@@ -44,7 +44,6 @@ CUSTOMER_TABLE = Table(
     description="Telecom customers: demographics, services, account and churn, as in the IBM file",
     rows=1000,
     primary_key=("customer_id",),
-    indexes=(("contract",), ("churn",)),
     copulas=(services.SERVICES_COPULA,),
     csv=CsvMapping(
         description=(

@@ -45,7 +45,6 @@ CAMPAIGN_TABLE = Table(
     rows=1000,
     primary_key=("id",),
     references=(Reference("customer_id", CUSTOMERS, "id"),),
-    indexes=(("customer_id",),),
     csv=CsvMapping(description="one call per line; ids are generated", generated=("id",)),
     columns=(
         Column("id", "bigint", gen.row_number(), nullable=False),

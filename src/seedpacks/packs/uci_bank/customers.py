@@ -55,7 +55,6 @@ CUSTOMER_TABLE = Table(
     description="Clients of the term-deposit campaign: one row per client, as in the UCI files",
     rows=1000,
     primary_key=("id",),
-    indexes=(("job",), ("y",)),
     csv=CsvMapping(
         description=(
             "bank-full.csv or bank-additional-full.csv as published: ';'-separated, strings "
