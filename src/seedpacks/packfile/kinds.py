@@ -143,7 +143,11 @@ def _choice_by(a: ChoiceBy, ctx: Context) -> Generator:
         return gen.choice_by(a.column, options, default)
     # A column of the referenced row: keyed by its values, depending on the reference.
     inner = gen.choice_by(read.read, options, default)
-    return Dependent(inner, read.on, f"weights of each value by {a.column}")
+    listed = "; ".join(
+        f"{key}: " + ", ".join(f"{v} {w:g}" for v, w in zip(*weights, strict=True))
+        for key, weights in options.items()
+    )
+    return Dependent(inner, read.on, f"weights of each value by {a.column} ({listed})")
 
 
 def _choice_by_columns(a: ChoiceByColumns, ctx: Context) -> Generator:
