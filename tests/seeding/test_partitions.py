@@ -78,6 +78,9 @@ def test_a_load_attaches_the_tenants_partitions_and_removal_drops_them(
             f"{history}_pkey": "(tenant_id, id)",
             f"{history}_customer": "(customer_id, occurred_at)",
         }
+        assert _index_definitions(conn, summaries) == {
+            f"{summaries}_pkey": "(customer_id, offer_id, channel_id, tenant_id)"
+        }
         for parent in PARENTS:
             table = sql.Identifier(partition_name(parent, tenant))
             rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()
@@ -199,6 +202,11 @@ def test_the_migration_moves_each_tenants_rows_into_its_partition(
             assert _index_definitions(conn, history) == {
                 f"{history}_pkey": "(tenant_id, id)",
                 f"{history}_customer": "(customer_id, occurred_at)",
+            }
+            # Since migration 0016 the summaries' key holds the tenant last.
+            summaries = partition_name(SUMMARIES, who)
+            assert _index_definitions(conn, summaries) == {
+                f"{summaries}_pkey": "(customer_id, offer_id, channel_id, tenant_id)"
             }
         # The id sequence survived the old table; since migration 0010 decisions' ids start
         # above 10^12, past the migrated ones and any loaded history's row numbers.

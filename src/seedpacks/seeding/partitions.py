@@ -35,8 +35,9 @@ class Parent:
 HISTORY = Parent(
     "interactions", key=("tenant_id", "id"), indexes=(("customer", ("customer_id", "occurred_at")),)
 )
+# The tenant last in the summaries' key: the same in a whole partition (migration 0016).
 SUMMARIES = Parent(
-    "interaction_summaries", key=("tenant_id", "customer_id", "offer_id", "channel_id")
+    "interaction_summaries", key=("customer_id", "offer_id", "channel_id", "tenant_id")
 )
 # Every seed operation locks the parents in this order.
 PARENTS = (HISTORY, SUMMARIES)
