@@ -105,3 +105,15 @@ def test_a_stream_is_a_name() -> None:
         "tables[1].columns[1].generate.reference.stream",
         "should match pattern",
     )
+
+
+def test_a_reference_column_with_missing_values_has_no_row_to_read() -> None:
+    old = "generate: {reference: {table: demo_members, column: member_id}}"
+    holed = STARTER.replace(old, "missing: 0.1\n        " + old)
+    assert holed != STARTER
+    one_problem(
+        with_columns(REFERENCED, table=ORDERS, text=holed),
+        "column: member_id.tier",
+        "tables[1].columns[4].generate.choice_by.column",
+        "'member_id' is left NULL in some rows (missing)",
+    )

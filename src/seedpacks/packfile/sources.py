@@ -63,6 +63,13 @@ def source(ctx: Context, name: str, *at: Any) -> Source | None:
             *at,
         )
         return None
+    if reference.missing is not None or reference.missing_together is not None:
+        ctx.problem(
+            f"'{via}' is left NULL in some rows (missing): {name} would read a row where "
+            f"{via} has none; read the row of a reference column without missing values",
+            *at,
+        )
+        return None
     if any(via in copula.columns for copula in ctx.table.copulas):
         ctx.problem(f"'{via}' is in a copula: its row cannot be read by other columns", *at)
         return None
