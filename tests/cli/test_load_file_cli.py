@@ -81,6 +81,8 @@ def test_a_loaded_file_is_registered_and_every_command_works_on_it(
     assert len(members.read_text().splitlines()) == 1 + 500
     simulated = _ok(cli("simulate", KEY, "--decisions", "40", "--tenant", tenant))
     assert simulated.stdout.startswith(f"{KEY}: 40 decisions by policy 'flow'")
+    other = cli("remove", "telco", "--tenant", tenant)
+    assert_one_line_error(other, 3, "is not loaded for this tenant (homecover starter pack is")
     removed = _ok(cli("remove", KEY, "--tenant", tenant))
     assert removed.stdout.startswith(f"{KEY} starter pack removed successfully")
     assert _status(cli, tenant)["currentlyLoaded"] is None
@@ -173,7 +175,7 @@ def test_a_load_that_fails_keeps_the_earlier_definition_and_load(
     other = tmp_path / "otherpack.yaml"
     other.write_text(starter_file("otherpack"))
     busy = cli("load", str(other), "--tenant", tenant)
-    assert_one_line_error(busy, 4, f"{KEY} is currently loaded", "Add --force")
+    assert_one_line_error(busy, 4, f"{KEY} starter pack is currently loaded", "Add --force")
     assert "otherpack" not in _listed(cli, tenant)
 
     real_load = operations.load_pack

@@ -108,9 +108,15 @@ def _check_unchanged(conn: psycopg.Connection, *, tenant: str, pack: Pack, own: 
         )
 
 
-def _pack_name(key: str) -> str:
-    pack = PACKS.get(key)
+def _pack_name(conn: psycopg.Connection, *, tenant: str, key: str) -> str:
+    """Return the name of pack `key`, built-in or the tenant's own (its key when it has none)."""
+    pack = PACKS.get(key) or find_custom_pack(conn, tenant=tenant, key=key)
     return pack.name if pack else key
+
+
+def _also_loaded(conn: psycopg.Connection, *, tenant: str, key: str | None) -> str:
+    """Return " (NAME is loaded)" for the loaded pack `key`, "" when none is."""
+    return f" ({_pack_name(conn, tenant=tenant, key=key)} is loaded)" if key else ""
 
 
 def _run(progress: Progress, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -239,7 +245,8 @@ def _load(
             loaded = _loaded(conn, tenant)
             current = loaded[0] if loaded else None
             if current and not force:
-                raise _conflict(current, pack, redefining=define is not None)
+                name = _pack_name(conn, tenant=tenant, key=current)
+                raise _conflict(current, name, pack, redefining=define is not None)
             progress.start()
             if current:
                 remove_pack(
@@ -268,7 +275,8 @@ def _load(
     return _run(progress, work)
 
 
-def _conflict(current: str, pack: Pack, *, redefining: bool = False) -> Conflict:
+def _conflict(current: str, name: str, pack: Pack, *, redefining: bool = False) -> Conflict:
+    """Return the 409 of a load while pack `current` (named `name`) is loaded, unforced."""
     if current == pack.key and redefining:
         message = (
             f"{pack.name} is loaded for this tenant, and its rows and manifest depend on its "
@@ -277,10 +285,7 @@ def _conflict(current: str, pack: Pack, *, redefining: bool = False) -> Conflict
     elif current == pack.key:
         message = f"{pack.name} is already loaded. Add ?force=true to reload it."
     else:
-        message = (
-            f"{_pack_name(current)} is currently loaded. "
-            f"Add ?force=true to remove it and load {pack.name}."
-        )
+        message = f"{name} is currently loaded. Add ?force=true to remove it and load {pack.name}."
     return Conflict(message, currentlyLoaded=current, requestedLoad=pack.key)
 
 
@@ -309,7 +314,7 @@ def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, 
             if current != key:
                 if registered is None:
                     raise PackNotFound(key)
-                other = f" ({_pack_name(current)} is loaded)" if current else ""
+                other = _also_loaded(conn, tenant=tenant, key=current)
                 raise PackNotLoaded(
                     f"{name} is not loaded for this tenant{other}; there is nothing to remove.",
                     status=404,
@@ -361,7 +366,7 @@ def upload_table(
             _check_unchanged(conn, tenant=tenant, pack=pack, own=own)
             current, pg_schema = _loaded(conn, tenant) or (None, None)
             if current != pack.key or pg_schema is None:
-                other = f" ({_pack_name(current)} is loaded)" if current else ""
+                other = _also_loaded(conn, tenant=tenant, key=current)
                 raise PackNotLoaded(
                     f"{pack.name} is not loaded for this tenant{other}: load it first "
                     f"(POST /api/v1/seed-dataset/{pack.key}), then upload into {schema}.",
