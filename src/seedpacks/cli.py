@@ -12,7 +12,7 @@ import typer
 from seedpacks import cli_output as show_
 from seedpacks.auth.identity import MisconfiguredAuth
 from seedpacks.cli_apikey import apikey
-from seedpacks.cli_pack import is_pack_file, pack, pack_to_load
+from seedpacks.cli_pack import definition_line, is_pack_file, load_file, pack
 from seedpacks.cli_support import (
     ADMIN,
     ANY_ROLE,
@@ -108,25 +108,27 @@ def load(
     ] = 1,
     json: Json = False,
 ) -> None:
-    """Load a pack, or a pack file, into the tenant (one transaction), showing its progress."""
+    """Load a pack into the tenant (one transaction), showing its progress. A pack file is
+    registered as the tenant's own pack first, in the same transaction (`--force` also replaces
+    its definition while it is loaded)."""
     started = time.monotonic()
     with session(json_output=json) as s, show_.operation_progress() as listener:
         tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="manage seed datasets")
-        file_pack = pack_to_load(Path(key)) if is_pack_file(key) else None
-        result = operations.load_dataset(
-            s.pool,
-            s.settings,
-            tenant=tenant,
-            key=file_pack.key if file_pack else key,
-            pack=file_pack,
-            force=force,
-            seed=seed,
-            scale=scale,
-            listener=listener,
-        )
+        if is_pack_file(key):
+            result = load_file(
+                s, Path(key), tenant=tenant, json=json, force=force, seed=seed, scale=scale,
+                listener=listener,
+            )  # fmt: skip
+        else:
+            result = operations.load_dataset(
+                s.pool, s.settings, tenant=tenant, key=key, force=force, seed=seed, scale=scale,
+                listener=listener,
+            )  # fmt: skip
     if json:
         emit_json(result)
         return
+    if "definition" in result:
+        show_.console().print(definition_line(result, tenant=tenant) + ".", markup=False)
     replaced = f", replacing {result['replaced']}" if result["replaced"] else ""
     show_.console().print(
         f"{result['message']} into tenant '{tenant}' (seed {result['seed']}, "

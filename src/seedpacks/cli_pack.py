@@ -2,7 +2,7 @@
 register one as a tenant's own pack (or delete it).
 
 Only `register` and `delete` need the database: the others read and write files.
-`seedpacks load FILE` loads a file without registering it.
+`seedpacks load FILE` registers the file as the tenant's own pack and loads it (`load_file`).
 """
 
 import re
@@ -17,6 +17,7 @@ from seedpacks.cli_support import (
     ADMIN,
     EXIT_USAGE,
     ApiKey,
+    Session,
     Tenant,
     emit_json,
     exit_code,
@@ -30,8 +31,7 @@ from seedpacks.packfile.infer import infer_pack_file
 from seedpacks.packs import custom
 from seedpacks.packs.describe import describe
 from seedpacks.packs.model import Pack
-from seedpacks.packs.registry import PACKS
-from seedpacks.seeding.operations import check_load_arguments
+from seedpacks.seeding.operations import Listener, check_load_arguments, load_pack_file
 from seedpacks.seeding.tenancy import register_tenant
 
 pack = typer.Typer(help="Pack files: your own pack, declared in YAML (see docs/pack-files.md).")
@@ -63,15 +63,46 @@ def read_pack_file(path: Path) -> Pack:
     return parse_pack(text, origin=f"pack file {path.name}")
 
 
-def pack_to_load(path: Path) -> Pack:
-    """Return a file's pack to load; its key must not be a built-in pack's (load that by key)."""
-    loaded = read_pack_file(path)
-    if loaded.key in PACKS:
-        raise BadRequest(
-            f"{path.name} declares key '{loaded.key}', a built-in pack's: give your pack a key "
-            f"of its own (or load the built-in one with `seedpacks load {loaded.key}`)."
+def load_file(
+    s: Session,
+    path: Path,
+    *,
+    tenant: str,
+    json: bool,
+    force: bool,
+    seed: int | None,
+    scale: int,
+    listener: Listener,
+) -> dict[str, Any]:
+    """Register pack file `path` as the tenant's own pack and load it, in one transaction
+    (operations.load_pack_file); a bad file lists its problems and exits 2."""
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise BadRequest(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return load_pack_file(
+            s.pool,
+            s.settings,
+            tenant=tenant,
+            text=text,
+            media_type=MEDIA_TYPES.get(path.suffix.lower(), "text/plain"),
+            origin=f"pack file {path.name}",
+            force=force,
+            seed=seed,
+            scale=scale,
+            listener=listener,
         )
-    return loaded
+    except InvalidPackFile as exc:
+        fail_with_problems(path, exc, json=json)
+
+
+def definition_line(result: dict[str, Any], *, tenant: str) -> str:
+    """Return the line saying `load FILE` registered the file's pack, or replaced its definition."""
+    key = result["datasetKey"]
+    if result["definition"] == "replaced":
+        return f"registered pack '{key}' (replaced its earlier definition) for tenant '{tenant}'"
+    return f"registered pack '{key}' for tenant '{tenant}'"
 
 
 @pack.command("new")

@@ -1,4 +1,5 @@
-"""`seedpacks pack new | validate | show` and `seedpacks load FILE`, against the test database."""
+"""`seedpacks pack new | validate | show` and `seedpacks load FILE`, against the test database
+(tests/cli/test_load_file_cli.py has what `load FILE` registers)."""
 
 import json
 import uuid
@@ -89,7 +90,7 @@ def test_show_plans_the_rows_and_the_ground_truth_at_a_scale(cli: Run, tmp_path:
     assert_one_line_error(cli("pack", "show", str(path), "--scale", "5000"), 2, "scale")
 
 
-def test_load_takes_a_pack_file_and_remove_its_key(cli: Run, tmp_path: Path) -> None:
+def test_load_registers_a_pack_file_and_remove_takes_its_key(cli: Run, tmp_path: Path) -> None:
     tenant = f"cli-{uuid.uuid4().hex[:12]}"
     path = tmp_path / "shop.yml"
     path.write_text(starter_file("shop"))
@@ -97,16 +98,22 @@ def test_load_takes_a_pack_file_and_remove_its_key(cli: Run, tmp_path: Path) -> 
     assert loaded.exit_code == 0, loaded.output
     body = json.loads(loaded.stdout)
     assert body["datasetKey"] == "shop" and body["counts"]["shop_members_rows"] == 500
+    assert body["definition"] == "registered"
     listed = json.loads(cli("status", "--tenant", tenant, "--json").stdout)
     assert listed["currentlyLoaded"] == "shop"
     removed = cli("remove", "shop", "--tenant", tenant)
     assert removed.exit_code == 0, removed.output
     assert "removed successfully" in removed.stdout
-    assert_one_line_error(cli("remove", "shop", "--tenant", tenant), 3, "No dataset pack")
+    # The file's pack stays registered: removed, it is a known pack that is not loaded.
+    again = cli("remove", "shop", "--tenant", tenant)
+    assert_one_line_error(again, 3, "shop starter pack is not loaded for this tenant")
     path.write_text(starter_file("shop").replace("rows: 500", "rows: lots"))
-    assert_one_line_error(cli("load", str(path), "--tenant", tenant), 2, "tables[0].rows")
+    bad = cli("load", str(path), "--tenant", tenant)
+    assert_one_line_error(bad, 2, "shop.yml has 1 problem")
+    (line,) = bad.stdout.splitlines()
+    assert line.startswith(f"{path}: line ") and ", tables[0].rows: Input should be" in line
     missing = cli("load", str(tmp_path / "none.yaml"), "--tenant", tenant)
     assert_one_line_error(missing, 2, "cannot read")
     path.write_text(starter_file("telco"))
     builtin = cli("load", str(path), "--tenant", tenant)
-    assert_one_line_error(builtin, 2, "declares key 'telco', a built-in pack's")
+    assert_one_line_error(builtin, 4, "'telco' is a built-in pack's key", "another key")

@@ -107,7 +107,8 @@ def document_format(media_type: str, text: bytes) -> str:
     return kind or ("json" if text.lstrip()[:1] == b"{" else "yaml")
 
 
-def _check_key(key: str) -> None:
+def check_key(key: str) -> None:
+    """Refuse a key a tenant's own pack cannot have: a built-in pack's (409) or a reserved one."""
     if key in PACKS:
         raise Conflict(
             f"'{key}' is a built-in pack's key; built-in packs cannot be overwritten or "
@@ -151,7 +152,7 @@ def register_pack(
 
     The tenant must be registered (tenancy.register_tenant): this takes its seed lock.
     """
-    _check_key(key)
+    check_key(key)
     fmt = document_format(media_type, text)
     if len(text) > MAX_BYTES:
         raise BadRequest(f"The file is {len(text):,} bytes; a pack file is at most {MAX_BYTES:,}.")
@@ -185,7 +186,7 @@ def delete_pack(conn: psycopg.Connection, *, tenant: str, key: str) -> dict[str,
     The tenant must be registered (tenancy.register_tenant): this takes its seed lock.
     """
     if key in PACKS:
-        _check_key(key)
+        check_key(key)
     _lock_unloaded(conn, tenant=tenant, key=key, doing="delete")
     row = conn.execute(
         "DELETE FROM tenant_packs WHERE tenant_id = %s AND key = %s RETURNING key",

@@ -19,7 +19,15 @@ from seedpacks.errors import (
     PackNotLoaded,
     SeedError,
 )
-from seedpacks.packs.custom import custom_packs, find_custom_pack, list_entry, resolve_pack
+from seedpacks.packfile import parse_pack
+from seedpacks.packs.custom import (
+    check_key,
+    custom_packs,
+    find_custom_pack,
+    list_entry,
+    register_pack,
+    resolve_pack,
+)
 from seedpacks.packs.model import Pack
 from seedpacks.packs.registry import PACKS
 from seedpacks.seeding.load import load_pack, load_steps
@@ -100,9 +108,15 @@ def _check_unchanged(conn: psycopg.Connection, *, tenant: str, pack: Pack, own: 
         )
 
 
-def _pack_name(key: str) -> str:
-    pack = PACKS.get(key)
+def _pack_name(conn: psycopg.Connection, *, tenant: str, key: str) -> str:
+    """Return the name of pack `key`, built-in or the tenant's own (its key when it has none)."""
+    pack = PACKS.get(key) or find_custom_pack(conn, tenant=tenant, key=key)
     return pack.name if pack else key
+
+
+def _also_loaded(conn: psycopg.Connection, *, tenant: str, key: str | None) -> str:
+    """Return " (NAME is loaded)" for the loaded pack `key`, "" when none is."""
+    return f" ({_pack_name(conn, tenant=tenant, key=key)} is loaded)" if key else ""
 
 
 def _run(progress: Progress, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -133,9 +147,86 @@ def load_dataset(
     listener: Listener | None = None,
     pack: Pack | None = None,
 ) -> dict[str, Any]:
-    """Load pack `key` for `tenant` in one transaction (replacing the loaded one when forced)."""
+    """Load pack `key` for `tenant` in one transaction (replacing the loaded one when forced).
+
+    `pack` loads a pack object under its key without registering it (tests, benchmarks).
+    """
     own = pack is None and key not in PACKS
     pack = pack or find_pack(pool, tenant=tenant, key=key, settings=settings)
+    return _load(
+        pool,
+        settings,
+        tenant=tenant,
+        pack=pack,
+        own=own,
+        force=force,
+        seed=seed,
+        scale=scale,
+        listener=listener,
+    )
+
+
+def load_pack_file(
+    pool: ConnectionPool,
+    settings: Settings,
+    *,
+    tenant: str,
+    text: bytes,
+    media_type: str,
+    origin: str = "pack file",
+    force: bool = False,
+    seed: int | None = None,
+    scale: int = 1,
+    listener: Listener | None = None,
+) -> dict[str, Any]:
+    """Register pack file `text` as the tenant's own pack and load it, in one transaction.
+
+    All or nothing: a load that fails leaves the earlier definition of the key (or none). A
+    definition is not replaced while its pack is loaded unless `force` replaces the load too.
+    The answer is the load's, with `definition` "registered" (a new key) or "replaced".
+    """
+    declared = parse_pack(text, origin=origin, settings=settings)
+    check_key(declared.key)
+
+    def define(conn: psycopg.Connection) -> tuple[Pack, dict[str, Any]]:
+        # After the forced removal, in the load's transaction: nothing of the key is loaded.
+        pack, created = register_pack(
+            conn,
+            tenant=tenant,
+            key=declared.key,
+            text=text,
+            media_type=media_type,
+            settings=settings,
+        )
+        return pack, {"definition": "registered" if created else "replaced"}
+
+    return _load(
+        pool,
+        settings,
+        tenant=tenant,
+        pack=declared,
+        define=define,
+        force=force,
+        seed=seed,
+        scale=scale,
+        listener=listener,
+    )
+
+
+def _load(
+    pool: ConnectionPool,
+    settings: Settings,
+    *,
+    tenant: str,
+    pack: Pack,
+    own: bool = False,
+    define: Callable[[psycopg.Connection], tuple[Pack, dict[str, Any]]] | None = None,
+    force: bool,
+    seed: int | None,
+    scale: int,
+    listener: Listener | None,
+) -> dict[str, Any]:
+    """Load `pack`; with `define`, store its definition first, in the same transaction."""
     seed = settings.default_seed if seed is None else seed
     check_load_arguments(settings, seed=seed, scale=scale)
     _count_call(pool, settings, tenant)
@@ -154,7 +245,8 @@ def load_dataset(
             loaded = _loaded(conn, tenant)
             current = loaded[0] if loaded else None
             if current and not force:
-                raise _conflict(current, pack)
+                name = _pack_name(conn, tenant=tenant, key=current)
+                raise _conflict(current, name, pack, redefining=define is not None)
             progress.start()
             if current:
                 remove_pack(
@@ -164,8 +256,9 @@ def load_dataset(
                     progress=progress,
                     drop_history=False,  # replaced by the new load's partition, at its end
                 )
+            loading, defined = define(conn) if define else (pack, {})
             result = load_pack(
-                conn, tenant=tenant, pack=pack, seed=seed, scale=scale, progress=progress
+                conn, tenant=tenant, pack=loading, seed=seed, scale=scale, progress=progress
             )
         progress.completed(counts=result.counts, seed=seed, scale=scale)
         return {
@@ -176,25 +269,30 @@ def load_dataset(
             "scale": scale,
             "replaced": current,
             "manifest": result.manifest,
+            **defined,
         }
 
     return _run(progress, work)
 
 
-def _conflict(current: str, pack: Pack) -> Conflict:
-    if current == pack.key:
+def _conflict(current: str, name: str, pack: Pack, *, redefining: bool = False) -> Conflict:
+    """Return the 409 of a load while pack `current` (named `name`) is loaded, unforced."""
+    if current == pack.key and redefining:
+        message = (
+            f"{pack.name} is loaded for this tenant, and its rows and manifest depend on its "
+            "definition. Add ?force=true to replace its definition and reload it."
+        )
+    elif current == pack.key:
         message = f"{pack.name} is already loaded. Add ?force=true to reload it."
     else:
-        message = (
-            f"{_pack_name(current)} is currently loaded. "
-            f"Add ?force=true to remove it and load {pack.name}."
-        )
+        message = f"{name} is currently loaded. Add ?force=true to remove it and load {pack.name}."
     return Conflict(message, currentlyLoaded=current, requestedLoad=pack.key)
 
 
 def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, Any]:
     """Remove pack `key` from `tenant` in one transaction; 404 when it is not loaded."""
-    # A pack loaded from a file is not registered: the tenant's loaded key names it.
+    # A pack loaded as an object (load_dataset's `pack`) is not registered: its loaded key
+    # names it.
     registered = PACKS.get(key)
     if registered is None:
         with pool.connection() as conn:
@@ -216,7 +314,7 @@ def remove_dataset(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, 
             if current != key:
                 if registered is None:
                     raise PackNotFound(key)
-                other = f" ({_pack_name(current)} is loaded)" if current else ""
+                other = _also_loaded(conn, tenant=tenant, key=current)
                 raise PackNotLoaded(
                     f"{name} is not loaded for this tenant{other}; there is nothing to remove.",
                     status=404,
@@ -268,7 +366,7 @@ def upload_table(
             _check_unchanged(conn, tenant=tenant, pack=pack, own=own)
             current, pg_schema = _loaded(conn, tenant) or (None, None)
             if current != pack.key or pg_schema is None:
-                other = f" ({_pack_name(current)} is loaded)" if current else ""
+                other = _also_loaded(conn, tenant=tenant, key=current)
                 raise PackNotLoaded(
                     f"{pack.name} is not loaded for this tenant{other}: load it first "
                     f"(POST /api/v1/seed-dataset/{pack.key}), then upload into {schema}.",
