@@ -1,12 +1,16 @@
 """Frames go through COPY unchanged, whatever their strings hold."""
 
 from datetime import datetime
+from typing import Any
 
 import polars as pl
 import psycopg
 from psycopg import sql
+from psycopg_pool import ConnectionPool
 
-from seedpacks.seeding.copy import copy_frame, copy_frames
+from seedpacks.packs.registry import PACKS
+from seedpacks.seeding import entities
+from seedpacks.seeding.copy import copy_frame, copy_frames, insert_rows
 
 
 def test_strings_with_tabs_line_breaks_quotes_and_backslashes_arrive_as_written(
@@ -38,3 +42,36 @@ def test_strings_with_tabs_line_breaks_quotes_and_backslashes_arrive_as_written(
     assert [(n, t, j, at.replace(tzinfo=None), x) for n, t, j, at, x in got] == [
         row for row in expected for _ in range(3)
     ]
+
+
+def _stored(conn: psycopg.Connection, kind: entities.Kind, tenant: str) -> list[Any]:
+    names = sql.SQL(", ").join(map(sql.Identifier, ("dataset_key", *kind.columns)))
+    query = sql.SQL("SELECT {} FROM {} WHERE tenant_id = %s ORDER BY 1, 2").format(
+        names, sql.Identifier(kind.table)
+    )
+    return conn.execute(query, (tenant,)).fetchall()
+
+
+def test_entity_rows_inserted_as_json_are_the_rows_copy_stores(pool: ConnectionPool) -> None:
+    # insert_rows replaced a COPY per kind: every kind of every built-in pack must store the
+    # same values as COPY's text of the same Python values (numerics, dates, NULLs, JSON, lists).
+    kinds = entities.load_order()
+    with pool.connection() as conn, conn.transaction(force_rollback=True):
+        for pack in PACKS.values():
+            inserted, copied = f"json-{pack.key}", f"copy-{pack.key}"
+            for kind in kinds:
+                columns = ("tenant_id", "dataset_key", *kind.columns)
+                rows = list(entities.rows_with_keys(kind, pack, tenant=inserted, pg_schema="s"))
+                with conn.pipeline():
+                    sent = insert_rows(conn, table=kind.table, columns=columns, rows=rows)
+                assert sent == len(rows)
+                statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    sql.Identifier(kind.table), sql.SQL(", ").join(map(sql.Identifier, columns))
+                )
+                with conn.cursor() as cur, cur.copy(statement) as copy:
+                    for row in entities.rows_with_keys(kind, pack, tenant=copied, pg_schema="s"):
+                        copy.write_row(row)
+            for kind in kinds:
+                expected = _stored(conn, kind, copied)
+                assert len(expected) == sum(1 for _ in kind.rows(pack, "s"))
+                assert _stored(conn, kind, inserted) == expected, (pack.key, kind.table)

@@ -1,12 +1,14 @@
-"""COPY helpers: polars frames and small row lists into PostgreSQL.
+"""COPY helpers: polars frames into PostgreSQL, and small row lists in one INSERT each.
 
 Frames go in PostgreSQL's binary format when every column has an exact binary encoding
 (seeding/binary.py): the server parses it for about two thirds of the CPU of CSV. Other frames,
 and chunks with a value the encoder cannot promise to store as the CSV would, go as CSV.
 """
 
+import datetime
 import io
 import itertools
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -14,6 +16,7 @@ import polars as pl
 import psycopg
 from psycopg import sql
 from psycopg.abc import Buffer
+from psycopg.types.json import Json, Jsonb
 
 from seedpacks.seeding import binary
 from seedpacks.seeding.ahead import Ahead
@@ -116,20 +119,34 @@ def copy_frames(
     return done
 
 
-def copy_rows(
+def _json_value(value: Any) -> Any:
+    """Return `value` as json.dumps writes it: a JSON wrapper's object, a date in ISO 8601."""
+    if isinstance(value, Json | Jsonb):
+        return value.obj
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+def insert_rows(
     conn: psycopg.Connection,
     *,
     table: str,
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
 ) -> int:
-    """COPY a few rows of Python values into a platform table; return the rows written."""
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    count = 0
-    with conn.cursor() as cur, cur.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
-            count += 1
-    return count
+    """INSERT a few rows of Python values into a platform table; return the rows sent.
+
+    One statement whose one parameter is the rows as a JSON array of objects, which the server
+    reads into the table's row type (json_populate_recordset: each value through its column's
+    input function, as COPY's text would be). Unlike COPY, which waits for the server twice,
+    it queues in a pipeline: a load sends its entities' thirteen tables in one round trip.
+    """
+    target = sql.Identifier(table)
+    names = sql.SQL(", ").join(map(sql.Identifier, columns))
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
+    statement = sql.SQL(
+        "INSERT INTO {} ({}) SELECT {} FROM json_populate_recordset(NULL::{}, %s::json)"
+    ).format(target, names, names, target)
+    conn.execute(statement, (json.dumps(records, default=_json_value, allow_nan=False),))
+    return len(records)

@@ -15,7 +15,7 @@ from seedpacks.errors import BadRequest
 from seedpacks.packs.model import Pack
 from seedpacks.seeding import ddl, entities, history, partitions, segments
 from seedpacks.seeding.ahead import Ahead
-from seedpacks.seeding.copy import copy_frames, copy_rows
+from seedpacks.seeding.copy import copy_frames, insert_rows
 from seedpacks.seeding.generate import Generator
 from seedpacks.seeding.manifest import manifest
 from seedpacks.seeding.progress import Progress
@@ -117,13 +117,14 @@ def load_pack(
             }
 
         progress.step(STEP_ENTITIES)
-        for kind in entities.load_order():
-            counts[kind.count_key] = copy_rows(
-                conn,
-                table=kind.table,
-                columns=("tenant_id", "dataset_key", *kind.columns),
-                rows=entities.rows_with_keys(kind, pack, tenant=tenant, pg_schema=pg_schema),
-            )
+        with conn.pipeline():  # one round trip for all kinds (28 with a COPY each)
+            for kind in entities.load_order():
+                counts[kind.count_key] = insert_rows(
+                    conn,
+                    table=kind.table,
+                    columns=("tenant_id", "dataset_key", *kind.columns),
+                    rows=entities.rows_with_keys(kind, pack, tenant=tenant, pg_schema=pg_schema),
+                )
 
         for name in table_order(pack):
             table = pack.table(name)
