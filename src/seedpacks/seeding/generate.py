@@ -27,6 +27,15 @@ POLARS_TYPES: dict[ColumnType, pl.DataType] = {
 CHUNK_ROWS = 100_000
 
 
+class _Whole:
+    """A table generated whole, in one chunk, on one thread, for the lookups of the others."""
+
+    def __init__(self) -> None:
+        self.owner: int | None = None  # the generating thread, once it has started
+        self.frame: pl.DataFrame | None = None  # None after done: generation failed
+        self.done = threading.Event()
+
+
 class Generator:
     """Generates any column of any table of a pack at any row numbers, for one seed and scale."""
 
@@ -38,6 +47,8 @@ class Generator:
         # generated)}. Per thread: a block is extended in place, and streams of one load may
         # be generated on threads of their own.
         self._local = threading.local()
+        # Tables shared(): generated whole once, looked up from that frame by other threads.
+        self._whole: dict[str, _Whole] = {}
 
     def rows(self, table: str) -> int:
         return self.pack.table(table).rows_at(self.scale)
@@ -46,6 +57,26 @@ class Generator:
         """Return `table`'s rows per unit of scale, or None when it does not scale."""
         spec = self.pack.table(table)
         return spec.rows if spec.scales else None
+
+    def share(self, table: str) -> None:
+        """Let other threads' lookups of `table` wait for its frame when it is generated in one
+        chunk (a small load), rather than generate the same rows again alongside it.
+
+        At scale 1, retail's customers were generated three times, by their own stream, the
+        orders' and the history's. A row's values depend only on its number: the frame's rows
+        are the ones a lookup would generate. A lookup waits only for a generation under way
+        on another thread; a failed one leaves each lookup to generate its rows itself.
+        """
+        if self.pack.table(table).journey is None and self.rows(table) <= self.chunk_rows(table):
+            self._whole[table] = _Whole()
+
+    def _shared(self, table: str) -> pl.DataFrame | None:
+        """Return the shared frame of `table` once another thread has generated it, or None."""
+        whole = self._whole.get(table)
+        if whole is None or whole.owner in (None, threading.get_ident()):
+            return None
+        whole.done.wait()
+        return whole.frame
 
     def _block(self, table: str, idx: np.ndarray) -> Block:
         return Block(
@@ -81,6 +112,9 @@ class Generator:
         if self.pack.table(table).journey is not None:
             journey = self._journey_rows(table, idx)
             return {name: journey[name] for name in wanted}
+        shared = self._shared(table)
+        if shared is not None:
+            return {name: shared[name].gather(idx) for name in wanted}
         order = [c.name for c in self.pack.table(table).columns]
         needed = 1 + max(order.index(name) for name in wanted)
         unique, inverse = _unique(idx)
@@ -105,6 +139,17 @@ class Generator:
         spec = self.pack.table(table)
         if spec.journey is not None:
             return self._journey_rows(table, idx).select(c.name for c in spec.columns)
+        whole = self._whole.get(table)
+        if whole is None or whole.owner is not None or not _all_rows(idx, self.rows(table)):
+            return self._frame(table, idx)
+        whole.owner = threading.get_ident()
+        try:
+            whole.frame = self._frame(table, idx)
+        finally:
+            whole.done.set()
+        return whole.frame
+
+    def _frame(self, table: str, idx: np.ndarray) -> pl.DataFrame:
         block = self._block(table, idx)
         self._fill(block)
         return pl.DataFrame(list(block.values.values()))
@@ -322,6 +367,11 @@ class Generator:
                 weights = np.cumsum([max(c.weight, 0) for c in mine], dtype=np.float64)
                 bounds[a] = weights / weights[-1]
         return pl.Series(ids, dtype=pl.String), np.array(first, dtype=np.int64), bounds
+
+
+def _all_rows(idx: np.ndarray, rows: int) -> bool:
+    """Return whether `idx` numbers all `rows` rows in order, 0 to rows - 1."""
+    return len(idx) == rows > 0 and int(idx[0]) == 0 and bool(np.all(np.diff(idx) == 1))
 
 
 def _unique(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -87,6 +87,8 @@ def load_pack(
     if pack.ground_truth.interactions * scale >= history.DECISION_IDS_FROM:
         raise BadRequest(f"scale {scale} would number history rows into decisions' ids.")
     generator = Generator(pack, seed=seed, scale=scale)
+    for name in table_order(pack):  # each generated on a thread of its own, below
+        generator.share(name)
     with contextlib.ExitStack() as stack:
         summaries = SummarySpool()
         stack.callback(summaries.close)
