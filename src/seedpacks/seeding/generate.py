@@ -12,6 +12,7 @@ from seedpacks.packs.gen import Block, as_series
 from seedpacks.packs.model import Column, ColumnType, Creative, Pack
 from seedpacks.packs.truth import feature_matrix, probabilities, weight_matrix
 from seedpacks.seeding import journeys
+from seedpacks.seeding.whole import Whole, all_rows
 
 POLARS_TYPES: dict[ColumnType, pl.DataType] = {
     "text": pl.String(),
@@ -27,15 +28,6 @@ POLARS_TYPES: dict[ColumnType, pl.DataType] = {
 CHUNK_ROWS = 100_000
 
 
-class _Whole:
-    """A table generated whole, in one chunk, on one thread, for the lookups of the others."""
-
-    def __init__(self) -> None:
-        self.owner: int | None = None  # the generating thread, once it has started
-        self.frame: pl.DataFrame | None = None  # None after done: generation failed
-        self.done = threading.Event()
-
-
 class Generator:
     """Generates any column of any table of a pack at any row numbers, for one seed and scale."""
 
@@ -48,7 +40,7 @@ class Generator:
         # be generated on threads of their own.
         self._local = threading.local()
         # Tables shared(): generated whole once, looked up from that frame by other threads.
-        self._whole: dict[str, _Whole] = {}
+        self._whole: dict[str, Whole] = {}
 
     def rows(self, table: str) -> int:
         return self.pack.table(table).rows_at(self.scale)
@@ -63,12 +55,13 @@ class Generator:
         chunk (a small load), rather than generate the same rows again alongside it.
 
         At scale 1, retail's customers were generated three times, by their own stream, the
-        orders' and the history's. A row's values depend only on its number: the frame's rows
-        are the ones a lookup would generate. A lookup waits only for a generation under way
-        on another thread; a failed one leaves each lookup to generate its rows itself.
+        orders' and the history's, and starbucks' history built the offers its events had. A
+        row's values depend only on its number: the frame's rows are the ones a lookup would
+        generate. A lookup waits only for a generation under way on another thread; a failed
+        one leaves each lookup to generate its rows itself.
         """
-        if self.pack.table(table).journey is None and self.rows(table) <= self.chunk_rows(table):
-            self._whole[table] = _Whole()
+        if self.rows(table) <= self.chunk_rows(table):
+            self._whole[table] = Whole()
 
     def _shared(self, table: str) -> pl.DataFrame | None:
         """Return the shared frame of `table` once another thread has generated it, or None."""
@@ -140,7 +133,7 @@ class Generator:
         if spec.journey is not None:
             return self._journey_rows(table, idx).select(c.name for c in spec.columns)
         whole = self._whole.get(table)
-        if whole is None or whole.owner is not None or not _all_rows(idx, self.rows(table)):
+        if whole is None or whole.owner is not None or not all_rows(idx, self.rows(table)):
             return self._frame(table, idx)
         whole.owner = threading.get_ident()
         try:
@@ -190,8 +183,19 @@ class Generator:
             customers_per_unit=per_unit,
             lookup=self.columns,
         )
+        whole = self._whole.get(table) if (first, count) == (0, self.scale) else None
+        if impressions and whole is not None:
+            shared = self._shared(table)  # all rows, the impressions among them in their order
+            if shared is not None:
+                return shared
         if impressions and spec.journey.impressions is not None:
             frame = spec.journey.impressions(units)
+        elif whole is not None and whole.owner is None:
+            whole.owner = threading.get_ident()
+            try:
+                frame = whole.frame = journeys.check_units(spec.journey.build(units), units)
+            finally:
+                whole.done.set()
         else:
             frame = journeys.check_units(spec.journey.build(units), units)
         cache[(table, impressions)] = ((first, count), frame)
@@ -367,11 +371,6 @@ class Generator:
                 weights = np.cumsum([max(c.weight, 0) for c in mine], dtype=np.float64)
                 bounds[a] = weights / weights[-1]
         return pl.Series(ids, dtype=pl.String), np.array(first, dtype=np.int64), bounds
-
-
-def _all_rows(idx: np.ndarray, rows: int) -> bool:
-    """Return whether `idx` numbers all `rows` rows in order, 0 to rows - 1."""
-    return len(idx) == rows > 0 and int(idx[0]) == 0 and bool(np.all(np.diff(idx) == 1))
 
 
 def _unique(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
