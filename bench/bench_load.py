@@ -24,7 +24,8 @@ after an explicit CHECKPOINT (checkpoint()).
 --statements times each key, index, ANALYZE and fingerprint statement of the scale-N loads
 (seeding/timing.py: each waits for its own result, a round trip more each); --save writes the
 figures as JSON and --before prints a saved run's beside this one's (bench/load_tables.py);
---skip-small leaves out the scale-1 loads and (a).
+--skip-small leaves out the scale-1 loads and (a); --big-runs 0 leaves out the scale-N loads, their
+pgbench -s 10 references and (w), (b), (c).
 """
 
 import argparse
@@ -281,7 +282,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=int, default=1000, help="scale of the big starbucks load")
     parser.add_argument("--repeat", type=int, default=3, help="runs per small measurement")
-    parser.add_argument("--big-runs", type=int, default=3, help="scale-N loads measured")
+    parser.add_argument(
+        "--big-runs", type=int, default=3, help="scale-N loads measured (0: none, only (a))"
+    )
     parser.add_argument(
         "--statements", action="store_true", help="time each key, index and manifest statement"
     )
@@ -457,28 +460,32 @@ def run(pool: ConnectionPool, settings: Settings, url: str, args: argparse.Names
     small_rows, small_steps, references = (
         ([], {}, []) if args.skip_small else measure_small(pool, settings, url, args.repeat)
     )
-    loads, rates, wholes = measure_big(pool, settings, url, args)
-    reference_rate = statistics.median(rates)
-    whole_rate = statistics.median(wholes)
+    loads, rates, wholes = measure_big(pool, settings, url, args) if args.big_runs else ([], [], [])
     rows: list[Row] = [
         *(
             [("pgbench -i -s 1 (median)", f"{statistics.median(references):.3f} s", "")]
             if references
             else []
         ),
-        (
-            "pgbench -i -s 10 generate+COPY (median)",
-            f"{reference_rate:,.0f} rows/s",
-            f"({min(rates):,.0f} to {max(rates):,.0f} in {len(rates)} runs)",
-        ),
-        (
-            "pgbench -i -s 10 whole (median)",
-            f"{whole_rate:,.0f} rows/s",
-            f"({min(wholes):,.0f} to {max(wholes):,.0f} in {len(wholes)} runs)",
-        ),
         *small_rows,
     ]
-    big_rows = big_figures(loads, scale, reference_rate, whole_rate)
+    big_rows: list[Row] = []
+    if loads:
+        reference_rate = statistics.median(rates)
+        whole_rate = statistics.median(wholes)
+        big_rows = [
+            (
+                "pgbench -i -s 10 generate+COPY (median)",
+                f"{reference_rate:,.0f} rows/s",
+                f"({min(rates):,.0f} to {max(rates):,.0f} in {len(rates)} runs)",
+            ),
+            (
+                "pgbench -i -s 10 whole (median)",
+                f"{whole_rate:,.0f} rows/s",
+                f"({min(wholes):,.0f} to {max(wholes):,.0f} in {len(wholes)} runs)",
+            ),
+            *big_figures(loads, scale, reference_rate, whole_rate),
+        ]
     with psycopg.connect(url) as conn:
         version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
     print(f"\nseedpacks load benchmark (PostgreSQL {version} at {url.split('?')[0]})")
@@ -487,14 +494,19 @@ def run(pool: ConnectionPool, settings: Settings, url: str, args: argparse.Names
     if before:
         print(f"\n  before: {before['date']}, PostgreSQL {before['server']}:")
         report([(name, value, "") for name, value in before["figures"].items()])
-    median_load = sorted(loads, key=lambda b: b["load"])[len(loads) // 2]
-    steps_before = before.get("steps") if before else None
-    print_seconds(
-        f"steps of the median scale-{scale} load (by time to the 201)",
-        median_load["steps"],
-        steps_before,
+    median_load = (
+        sorted(loads, key=lambda b: b["load"])[len(loads) // 2]
+        if loads
+        else {"steps": {}, "statements": {}}
     )
-    if args.statements:
+    steps_before = before.get("steps") if before else None
+    if loads:
+        print_seconds(
+            f"steps of the median scale-{scale} load (by time to the 201)",
+            median_load["steps"],
+            steps_before,
+        )
+    if args.statements and loads:
         print_seconds(
             "its key, index, ANALYZE and fingerprint statements",
             median_load["statements"],
