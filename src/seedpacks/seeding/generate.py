@@ -57,8 +57,8 @@ class Generator:
         At scale 1, retail's customers were generated three times, by their own stream, the
         orders' and the history's, and starbucks' history built the offers its events had. A
         row's values depend only on its number: the frame's rows are the ones a lookup would
-        generate. A lookup waits only for a generation under way on another thread; a failed
-        one leaves each lookup to generate its rows itself.
+        generate. A lookup waits for the thread generating it (seeding/whole.py); a failed
+        generation, or none started in time, leaves each lookup to generate its rows itself.
         """
         if self.rows(table) <= self.chunk_rows(table):
             self._whole[table] = Whole()
@@ -66,10 +66,7 @@ class Generator:
     def _shared(self, table: str) -> pl.DataFrame | None:
         """Return the shared frame of `table` once another thread has generated it, or None."""
         whole = self._whole.get(table)
-        if whole is None or whole.owner in (None, threading.get_ident()):
-            return None
-        whole.done.wait()
-        return whole.frame
+        return whole.wait() if whole is not None else None
 
     def _block(self, table: str, idx: np.ndarray) -> Block:
         return Block(
@@ -133,14 +130,14 @@ class Generator:
         if spec.journey is not None:
             return self._journey_rows(table, idx).select(c.name for c in spec.columns)
         whole = self._whole.get(table)
-        if whole is None or whole.owner is not None or not all_rows(idx, self.rows(table)):
+        if whole is None or not all_rows(idx, self.rows(table)) or not whole.claim():
             return self._frame(table, idx)
-        whole.owner = threading.get_ident()
+        frame = None
         try:
-            whole.frame = self._frame(table, idx)
+            frame = self._frame(table, idx)
         finally:
-            whole.done.set()
-        return whole.frame
+            whole.finish(frame)
+        return frame
 
     def _frame(self, table: str, idx: np.ndarray) -> pl.DataFrame:
         block = self._block(table, idx)
@@ -190,12 +187,12 @@ class Generator:
                 return shared
         if impressions and spec.journey.impressions is not None:
             frame = spec.journey.impressions(units)
-        elif whole is not None and whole.owner is None:
-            whole.owner = threading.get_ident()
+        elif whole is not None and whole.claim():
+            built = None
             try:
-                frame = whole.frame = journeys.check_units(spec.journey.build(units), units)
+                frame = built = journeys.check_units(spec.journey.build(units), units)
             finally:
-                whole.done.set()
+                whole.finish(built)
         else:
             frame = journeys.check_units(spec.journey.build(units), units)
         cache[(table, impressions)] = ((first, count), frame)
