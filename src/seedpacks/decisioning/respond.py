@@ -15,6 +15,13 @@ from psycopg.types.json import Jsonb
 from seedpacks.decisioning.setup import get_setup
 from seedpacks.errors import BadRequest, Conflict, NotFound
 
+# The learning models' rows, locked in one order before _LEARN updates them.
+_LOCK_MODELS = """
+SELECT 1 FROM algorithm_models
+WHERE tenant_id = %(t)s AND dataset_key = %(k)s
+  AND model_type IN ('thompson_bandit', 'epsilon_greedy', 'bayesian')
+ORDER BY key FOR UPDATE
+"""
 # One statement per learning model type; the row lock of UPDATE makes concurrent responses
 # add up instead of overwriting each other (the new state is computed from the locked row).
 _LEARN = """
@@ -145,6 +152,10 @@ def respond(conn: psycopg.Connection, *, tenant: str, request: RespondRequest) -
                 " negatives = interaction_summaries.negatives + excluded.negatives",
                 (tenant, dataset_key, customer, offer_id, channel_id, positive, negative),
             )
+            # Lock the learning models in one order first: the UPDATE takes its rows in heap
+            # order, which two concurrent responses can see differently (a row's new version
+            # moves), and then each waited for a row the other held: a deadlock.
+            conn.execute(_LOCK_MODELS, {"t": tenant, "k": dataset_key})
             learned = conn.execute(
                 _LEARN,
                 {"o": offer_id, "pos": positive, "neg": negative, "t": tenant, "k": dataset_key},
