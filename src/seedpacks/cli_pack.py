@@ -32,7 +32,6 @@ from seedpacks.packs import custom
 from seedpacks.packs.describe import describe
 from seedpacks.packs.model import Pack
 from seedpacks.seeding.operations import Listener, check_load_arguments, load_pack_file
-from seedpacks.seeding.tenancy import register_tenant
 
 pack = typer.Typer(help="Pack files: your own pack, declared in YAML (see docs/pack-files.md).")
 
@@ -225,16 +224,14 @@ def register(
                 "same (or leave --key out).",
                 EXIT_USAGE,
             )
-        register_tenant(s.pool, tenant=tenant)
-        with s.pool.connection() as conn, conn.transaction():
-            registered, created = custom.register_pack(
-                conn,
-                tenant=tenant,
-                key=declared.key,
-                text=file.read_bytes(),
-                media_type=MEDIA_TYPES.get(file.suffix.lower(), "text/plain"),
-                settings=s.settings,
-            )
+        registered, created = custom.register_own_pack(
+            s.pool,
+            tenant=tenant,
+            key=declared.key,
+            text=file.read_bytes(),
+            media_type=MEDIA_TYPES.get(file.suffix.lower(), "text/plain"),
+            settings=s.settings,
+        )
     if json:
         emit_json({**custom.list_entry(registered), "loaded": False, "created": created})
         return
@@ -254,9 +251,7 @@ def delete(
     """Delete the tenant's own pack (not while it is loaded: `seedpacks remove KEY` first)."""
     with session(json_output=json) as s:
         tenant = s.tenant_for(tenant, api_key, roles=ADMIN, action="register packs")
-        register_tenant(s.pool, tenant=tenant)
-        with s.pool.connection() as conn, conn.transaction():
-            result = custom.delete_pack(conn, tenant=tenant, key=key)
+        result = custom.delete_own_pack(s.pool, tenant=tenant, key=key)
     if json:
         emit_json(result)
         return

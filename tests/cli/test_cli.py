@@ -15,30 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import Result
-from typer.testing import CliRunner
 
 from seedpacks import db
-from seedpacks.cli import app
 from seedpacks.config import get_settings
 from seedpacks.packs.registry import PACKS
 from tests.helpers import free_port
 
 Run = Callable[..., Result]
 STEP_LINE = re.compile(r"^\[ {0,2}\d{1,3}%\] \S")
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    """Run the CLI in-process against the test database (settings are read afresh)."""
-    monkeypatch.setenv("SEEDPACKS_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(app, list(args))
-
-    yield run
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -3,36 +3,19 @@ a key (or SEEDPACKS_API_KEY) acts as its tenant with its role, in every SEEDPACK
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 from psycopg_pool import ConnectionPool
-from typer.testing import CliRunner
 
 from seedpacks.auth import keys
-from seedpacks.cli import app
 from seedpacks.config import get_settings
 from seedpacks.seeding import operations
 from tests.auth.jwt_keys import AUDIENCE, ISSUER, pem, rsa_key, token
 
 Run = Callable[..., Result]
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    monkeypatch.setenv("SEEDPACKS_DATABASE_URL", database_url)
-    monkeypatch.delenv("SEEDPACKS_API_KEY", raising=False)
-    monkeypatch.delenv("SEEDPACKS_AUTH", raising=False)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: str, env: dict[str, str] | None = None) -> Result:
-        return runner.invoke(app, list(args), env=env)
-
-    yield run
-    get_settings.cache_clear()
 
 
 @pytest.fixture

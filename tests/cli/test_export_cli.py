@@ -10,7 +10,7 @@ import pytest
 
 from seedpacks.packs.describe import ground_truth
 from seedpacks.packs.registry import PACKS
-from tests.cli.test_cli import Run, assert_one_line_error, cli, tenant  # noqa: F401
+from tests.cli.test_cli import Run, assert_one_line_error, tenant  # noqa: F401
 
 
 def test_export_writes_each_format_and_the_ground_truth(

@@ -4,31 +4,14 @@ leaves the definitions as they were."""
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
-from seedpacks.cli import app
-from seedpacks.config import get_settings
 from seedpacks.packfile import starter_file
 from seedpacks.seeding import operations
+from tests.cli.own_packs import KEY, listed_packs, ok
 from tests.cli.test_cli import Run, assert_one_line_error
-
-KEY = "homecover"
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    monkeypatch.setenv("SEEDPACKS_DATABASE_URL", database_url)
-    monkeypatch.delenv("SEEDPACKS_API_KEY", raising=False)
-    monkeypatch.delenv("SEEDPACKS_AUTH", raising=False)
-    get_settings.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
-    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -36,78 +19,61 @@ def tenant() -> str:
     return f"cli-file-{uuid.uuid4().hex[:10]}"
 
 
-@pytest.fixture
-def starter(tmp_path: Path) -> Path:
-    path = tmp_path / f"{KEY}.yaml"
-    path.write_text(starter_file(KEY), encoding="utf-8")
-    return path
-
-
-def _ok(result: Result) -> Result:
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
-
-
-def _listed(cli: Run, tenant: str) -> dict[str, dict[str, object]]:
-    listing = json.loads(_ok(cli("list", "--tenant", tenant, "--json")).stdout)
-    return {entry["key"]: entry for entry in listing["datasets"]}
-
-
 def _name(cli: Run, tenant: str) -> str:
     """Return the name of the tenant's stored definition of KEY."""
-    return str(json.loads(_ok(cli("show", KEY, "--tenant", tenant, "--json")).stdout)["name"])
+    return str(json.loads(ok(cli("show", KEY, "--tenant", tenant, "--json")).stdout)["name"])
 
 
 def _status(cli: Run, tenant: str) -> dict[str, object]:
-    return dict(json.loads(_ok(cli("status", "--tenant", tenant, "--json")).stdout))
+    return dict(json.loads(ok(cli("status", "--tenant", tenant, "--json")).stdout))
 
 
 def test_a_loaded_file_is_registered_and_every_command_works_on_it(
     cli: Run, tenant: str, starter: Path, tmp_path: Path
 ) -> None:
-    loaded = _ok(cli("load", str(starter), "--tenant", tenant))
+    loaded = ok(cli("load", str(starter), "--tenant", tenant))
     first, second = loaded.stdout.splitlines()[:2]
     assert first == f"registered pack '{KEY}' for tenant '{tenant}'."
     assert second.startswith(f"{KEY} starter pack loaded successfully into tenant '{tenant}'")
-    entry = _listed(cli, tenant)[KEY]
+    entry = listed_packs(cli, tenant)[KEY]
     assert entry["source"] == "custom" and entry["loaded"] is True
-    assert KEY not in _listed(cli, tenant + "-b")
+    assert KEY not in listed_packs(cli, tenant + "-b")
     assert _status(cli, tenant)["currentlyLoaded"] == KEY
     truth = tmp_path / "truth.json"
-    _ok(cli("export", "--ground-truth", "--tenant", tenant, "-o", str(truth)))
+    ok(cli("export", "--ground-truth", "--tenant", tenant, "-o", str(truth)))
     assert json.loads(truth.read_text())["datasetKey"] == KEY
     members = tmp_path / "members.csv"
-    _ok(cli("export", f"{KEY}_members", "--tenant", tenant, "-o", str(members)))
+    ok(cli("export", f"{KEY}_members", "--tenant", tenant, "-o", str(members)))
     assert len(members.read_text().splitlines()) == 1 + 500
-    simulated = _ok(cli("simulate", KEY, "--decisions", "40", "--tenant", tenant))
+    simulated = ok(cli("simulate", KEY, "--decisions", "40", "--tenant", tenant))
     assert simulated.stdout.startswith(f"{KEY}: 40 decisions by policy 'flow'")
     other = cli("remove", "telco", "--tenant", tenant)
     assert_one_line_error(other, 3, "is not loaded for this tenant (homecover starter pack is")
-    removed = _ok(cli("remove", KEY, "--tenant", tenant))
+    removed = ok(cli("remove", KEY, "--tenant", tenant))
     assert removed.stdout.startswith(f"{KEY} starter pack removed successfully")
     assert _status(cli, tenant)["currentlyLoaded"] is None
     # Removed, the pack stays the tenant's own: loaded again by its key.
     assert _name(cli, tenant) == f"{KEY} starter pack"
-    again = json.loads(_ok(cli("load", KEY, "--tenant", tenant, "--json")).stdout)
+    again = json.loads(ok(cli("load", KEY, "--tenant", tenant, "--json")).stdout)
     assert again["datasetKey"] == KEY and "definition" not in again
 
 
 def test_json_keeps_the_loads_answer_and_says_what_was_registered(
     cli: Run, tenant: str, starter: Path
 ) -> None:
-    body = json.loads(_ok(cli("load", str(starter), "--tenant", tenant, "--json")).stdout)
+    body = json.loads(ok(cli("load", str(starter), "--tenant", tenant, "--json")).stdout)
     assert body["definition"] == "registered" and body["replaced"] is None
     assert body["datasetKey"] == KEY and body["counts"][f"{KEY}_members_rows"] == 500
     assert body["manifest"]
-    _ok(cli("remove", KEY, "--tenant", tenant))
-    body = json.loads(_ok(cli("load", str(starter), "--tenant", tenant, "--json")).stdout)
+    ok(cli("remove", KEY, "--tenant", tenant))
+    body = json.loads(ok(cli("load", str(starter), "--tenant", tenant, "--json")).stdout)
     assert body["definition"] == "replaced" and body["replaced"] is None
 
 
 def test_a_bad_file_lists_its_problems_and_changes_nothing_stored(
     cli: Run, tenant: str, starter: Path
 ) -> None:
-    _ok(cli("load", str(starter), "--tenant", tenant))
+    ok(cli("load", str(starter), "--tenant", tenant))
     starter.write_text(
         starter_file(KEY)
         .replace("starter pack", "changed pack")
@@ -138,21 +104,21 @@ def test_a_file_whose_key_is_a_builtin_packs_is_refused(
     builtin.write_text(starter_file("insurance"))
     refused = cli("load", str(builtin), "--tenant", tenant, "--force")
     assert_one_line_error(refused, 4, "'insurance' is a built-in pack's key", "another key")
-    assert set(_listed(cli, tenant)) == set(_listed(cli, tenant + "-b"))
+    assert set(listed_packs(cli, tenant)) == set(listed_packs(cli, tenant + "-b"))
     assert _status(cli, tenant)["currentlyLoaded"] is None
 
 
 def test_a_changed_file_replaces_the_definition_with_force_while_loaded(
     cli: Run, tenant: str, starter: Path
 ) -> None:
-    _ok(cli("load", str(starter), "--tenant", tenant))
+    ok(cli("load", str(starter), "--tenant", tenant))
     starter.write_text(starter_file(KEY).replace("starter pack", "changed pack"))
     refused = cli("load", str(starter), "--tenant", tenant)
     assert_one_line_error(
         refused, 4, "is loaded for this tenant", "depend on its definition", "Add --force"
     )
     assert _name(cli, tenant) == f"{KEY} starter pack"
-    forced = _ok(cli("load", str(starter), "--tenant", tenant, "--force"))
+    forced = ok(cli("load", str(starter), "--tenant", tenant, "--force"))
     first, second = forced.stdout.splitlines()[:2]
     assert first == (
         f"registered pack '{KEY}' (replaced its earlier definition) for tenant '{tenant}'."
@@ -160,23 +126,23 @@ def test_a_changed_file_replaces_the_definition_with_force_while_loaded(
     assert second.startswith(f"{KEY} changed pack loaded successfully")
     assert f"replacing {KEY})" in second
     assert _name(cli, tenant) == f"{KEY} changed pack"
-    assert _listed(cli, tenant)[KEY]["loaded"] is True
+    assert listed_packs(cli, tenant)[KEY]["loaded"] is True
     # Not loaded, a changed file replaces the definition without --force.
-    _ok(cli("remove", KEY, "--tenant", tenant))
+    ok(cli("remove", KEY, "--tenant", tenant))
     starter.write_text(starter_file(KEY).replace("starter pack", "third pack"))
-    body = json.loads(_ok(cli("load", str(starter), "--tenant", tenant, "--json")).stdout)
+    body = json.loads(ok(cli("load", str(starter), "--tenant", tenant, "--json")).stdout)
     assert body["definition"] == "replaced" and body["message"].startswith(f"{KEY} third pack")
 
 
 def test_a_load_that_fails_keeps_the_earlier_definition_and_load(
     cli: Run, tenant: str, starter: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _ok(cli("load", str(starter), "--tenant", tenant))
+    ok(cli("load", str(starter), "--tenant", tenant))
     other = tmp_path / "otherpack.yaml"
     other.write_text(starter_file("otherpack"))
     busy = cli("load", str(other), "--tenant", tenant)
     assert_one_line_error(busy, 4, f"{KEY} starter pack is currently loaded", "Add --force")
-    assert "otherpack" not in _listed(cli, tenant)
+    assert "otherpack" not in listed_packs(cli, tenant)
 
     real_load = operations.load_pack
 
@@ -192,8 +158,8 @@ def test_a_load_that_fails_keeps_the_earlier_definition_and_load(
     assert_one_line_error(failed, 1, "the load failed at its end")
     monkeypatch.setattr(operations, "load_pack", real_load)
     assert _name(cli, tenant) == f"{KEY} starter pack"
-    assert "otherpack" not in _listed(cli, tenant)
+    assert "otherpack" not in listed_packs(cli, tenant)
     assert _status(cli, tenant)["currentlyLoaded"] == KEY
     members = tmp_path / "members.csv"
-    _ok(cli("export", f"{KEY}_members", "--tenant", tenant, "-o", str(members)))
+    ok(cli("export", f"{KEY}_members", "--tenant", tenant, "-o", str(members)))
     assert len(members.read_text().splitlines()) == 1 + 500

@@ -3,25 +3,10 @@
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from seedpacks.cli import app
-from seedpacks.config import get_settings
 from seedpacks.packfile import starter_file
 from tests.cli.test_cli import Run, assert_one_line_error
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    monkeypatch.setenv("SEEDPACKS_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
-    get_settings.cache_clear()
 
 
 def test_new_writes_the_starter_file_and_refuses_to_overwrite_it(cli: Run, tmp_path: Path) -> None:

@@ -21,15 +21,12 @@ from seedpacks.packfile.limits import MAX_BYTES
 from seedpacks.packs.registry import PACKS
 from tests.conftest import as_role
 from tests.helpers import serving
+from tests.web.test_sample_data import card
 
 OpenPage = Callable[..., Any]
 Shot = Callable[[Any, str], None]
 BASE = "/api/v1/seed-dataset"
 NAME = "homecover starter pack"  # the name starter_file("homecover") gives the pack
-
-
-def card(page: Page, name: str) -> Any:
-    return page.locator("article.card").filter(has=page.get_by_role("heading", name=name))
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -19,7 +19,6 @@ from seedpacks.api.upload import body_blocks
 from seedpacks.errors import PayloadTooLarge
 from seedpacks.packfile.limits import MAX_BYTES
 from seedpacks.packs import custom
-from seedpacks.seeding.tenancy import register_tenant
 from seedpacks.seeding.upload_stream import limited
 
 router = APIRouter(prefix="/api/v1/seed-dataset", tags=["seed datasets"])
@@ -67,16 +66,14 @@ def register_pack(
     key: Key, request: Request, who: Admin, pool: Pool, settings: AppSettings
 ) -> JSONResponse:
     text = _read_body(request)
-    register_tenant(pool, tenant=who.tenant)
-    with pool.connection() as conn, conn.transaction():
-        pack, created = custom.register_pack(
-            conn,
-            tenant=who.tenant,
-            key=key,
-            text=text,
-            media_type=request.headers.get("content-type", ""),
-            settings=settings,
-        )
+    pack, created = custom.register_own_pack(
+        pool,
+        tenant=who.tenant,
+        key=key,
+        text=text,
+        media_type=request.headers.get("content-type", ""),
+        settings=settings,
+    )
     entry = {**custom.list_entry(pack), "loaded": False}
     return JSONResponse(entry, status_code=201 if created else 200)
 
@@ -95,9 +92,7 @@ def register_pack(
     ),
 )
 def delete_pack(key: Key, who: Admin, pool: Pool) -> dict[str, Any]:
-    register_tenant(pool, tenant=who.tenant)
-    with pool.connection() as conn, conn.transaction():
-        return custom.delete_pack(conn, tenant=who.tenant, key=key)
+    return custom.delete_own_pack(pool, tenant=who.tenant, key=key)
 
 
 def _read_body(request: Request) -> bytes:

@@ -10,6 +10,7 @@ from collections import OrderedDict
 from typing import Any
 
 import psycopg
+from psycopg_pool import ConnectionPool
 
 from seedpacks.config import Settings, get_settings
 from seedpacks.errors import BadRequest, Conflict, OperationInProgress, PackNotFound, SeedError
@@ -18,7 +19,7 @@ from seedpacks.packfile.limits import MAX_BYTES
 from seedpacks.packs.describe import metadata
 from seedpacks.packs.model import Pack
 from seedpacks.packs.registry import PACKS
-from seedpacks.seeding.tenancy import try_lock_tenant
+from seedpacks.seeding.tenancy import register_tenant, try_lock_tenant
 
 # Literal path segments under /api/v1/seed-dataset: a pack with such a key could not be named.
 RESERVED_KEYS = frozenset({"infer", "definition", "status", "upload"})
@@ -195,3 +196,27 @@ def delete_pack(conn: psycopg.Connection, *, tenant: str, key: str) -> dict[str,
     if row is None:
         raise PackNotFound(key)
     return {"message": f"Pack '{key}' deleted", "datasetKey": key}
+
+
+def register_own_pack(
+    pool: ConnectionPool,
+    *,
+    tenant: str,
+    key: str,
+    text: bytes,
+    media_type: str,
+    settings: Settings,
+) -> tuple[Pack, bool]:
+    """Register the tenant and store its pack `key` in one transaction (PUT, `pack register`)."""
+    register_tenant(pool, tenant=tenant)
+    with pool.connection() as conn, conn.transaction():
+        return register_pack(
+            conn, tenant=tenant, key=key, text=text, media_type=media_type, settings=settings
+        )
+
+
+def delete_own_pack(pool: ConnectionPool, *, tenant: str, key: str) -> dict[str, Any]:
+    """Delete the tenant's pack `key` in one transaction (DELETE .../definition, `pack delete`)."""
+    register_tenant(pool, tenant=tenant)
+    with pool.connection() as conn, conn.transaction():
+        return delete_pack(conn, tenant=tenant, key=key)
