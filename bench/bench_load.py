@@ -295,7 +295,7 @@ def main() -> None:
     parser.add_argument(
         "--same-volume",
         action="store_true",
-        help="also time a whole pgbench -i as many rows as the scale-N load (after the loads)",
+        help="also time a whole pgbench -i of as many rows as the scale-N load (after the loads)",
     )
     args = parser.parse_args()
     with database() as url:
