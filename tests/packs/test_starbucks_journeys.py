@@ -5,10 +5,11 @@ import math
 from datetime import datetime, time
 from functools import cache
 
+import numpy as np
 import polars as pl
 
 from seedpacks.packs.registry import PACKS
-from seedpacks.packs.starbucks.journeys import LAST_HOUR, MOMENTS, STEP
+from seedpacks.packs.starbucks.journeys import LAST_HOUR, MOMENTS, ORDER, STEP, in_order
 from seedpacks.seeding.generate import Generator
 
 # Scale 17 gives the public profile file's 17,000 members (and about its 306,534 events).
@@ -212,3 +213,25 @@ def test_completion_rises_with_income_as_in_the_public_transcript() -> None:
         rate = band["k"].sum() / band["r"].sum()
         # The issue's figures are given to two digits: their rounding adds to sampling error.
         _within(rate, target, _ratio_error(band["k"], band["r"]) + 0.005 / 4)
+
+
+def test_events_sort_by_one_packed_key_in_the_five_columns_order() -> None:
+    """in_order packs member, time, kind, part and draw into one integer key; its order is the
+    five-column sort's, and spans too wide for 63 bits, or a negative value, take that sort."""
+    rng = np.random.default_rng(7)
+    n = 5000
+    frame = pl.DataFrame(
+        {
+            "_member": rng.integers(0, 300, n),
+            "time": rng.integers(0, 715, n) // 6 * 6,
+            "_kind": rng.integers(0, 4, n),
+            "_part": rng.integers(0, 5, n),
+            "_seq": rng.permutation(n),
+            "value": rng.random(n),
+        }
+    )
+    wide = frame.with_columns(_seq=pl.col("_seq") * (1 << 40))
+    negative = frame.with_columns(time=pl.col("time") - 360)
+    for case in (frame, wide, negative):
+        assert in_order(case).equals(case.sort(ORDER))
+    assert not frame.equals(frame.sort(ORDER))  # the cases are not sorted already
