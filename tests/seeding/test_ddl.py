@@ -7,6 +7,7 @@ from psycopg_pool import ConnectionPool
 
 from seedpacks.packs.registry import PACKS
 from seedpacks.seeding import ddl
+from seedpacks.seeding.copy import column_types
 from tests.seeding.test_determinism import load, rolled_back
 
 
@@ -85,3 +86,28 @@ def test_a_load_builds_the_keys_and_only_the_indexes_a_table_declares(
         keys = {f"{t.name}: ({', '.join(t.primary_key)})" for t in pack.tables}
         assert _indexes(conn, schemas[f"{tenant}-a"]) == keys
         assert _indexes(conn, schemas[f"{tenant}-b"]) == {*keys, "starbucks_events: (person)"}
+
+
+def test_the_column_types_the_encoder_is_given_are_those_the_server_creates(
+    database_url: str,
+) -> None:
+    """A load renders its first chunks before the tables exist, with ddl.column_types: for every
+    built-in pack's tables, and a table with a column of each type, they are pg_attribute's."""
+    customers = PACKS["starbucks"].table("starbucks_customers")
+    some = customers.columns[-1]
+    every_type = dataclasses.replace(
+        customers,
+        name="every_type",
+        columns=(
+            customers.columns[0],  # the key
+            *(dataclasses.replace(some, name=f"a_{kind}", type=kind) for kind in ddl.TYPE_OIDS),
+            dataclasses.replace(some, name="four_decimals", type="decimal", decimals=4),
+        ),
+    )
+    tables = [every_type, *(table for pack in PACKS.values() for table in pack.tables)]
+    with rolled_back(database_url) as conn:
+        ddl.create_schema(conn, "column_types")
+        for table in tables:
+            ddl.create_table(conn, pg_schema="column_types", table=table)
+            created = column_types(conn, psycopg.sql.Identifier("column_types", table.name))
+            assert ddl.column_types(table) == created, table.name

@@ -10,6 +10,7 @@ import io
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -61,13 +62,39 @@ def column_types(conn: psycopg.Connection, table: sql.Composable) -> dict[str, b
     return {name: binary.PgType(oid, typmod) for name, oid, typmod in rows}
 
 
-def render(frame: pl.DataFrame, encoder: binary.Encoder) -> tuple[str, Buffer]:
-    """Return the frame as (format, data) for COPY: binary where it pays and is exact, else CSV."""
+def tables_column_types(
+    conn: psycopg.Connection, tables: Sequence[str]
+) -> dict[str, dict[str, binary.PgType]]:
+    """Return column_types of each of `tables` (unqualified names), in one round trip."""
+    rows = conn.execute(
+        "SELECT u.name, a.attname, a.atttypid::int, a.atttypmod FROM unnest(%s::text[]) AS u (name)"
+        " JOIN pg_attribute a ON a.attrelid = quote_ident(u.name)::regclass"
+        " WHERE a.attnum > 0 AND NOT a.attisdropped",
+        (list(tables),),
+    ).fetchall()
+    found: dict[str, dict[str, binary.PgType]] = {name: {} for name in tables}
+    for table, name, oid, typmod in rows:
+        found[table][name] = binary.PgType(oid, typmod)
+    return found
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A frame rendered for COPY: its columns, rows, format ("binary" or "csv") and bytes."""
+
+    columns: list[str]
+    rows: int
+    fmt: str
+    data: Buffer
+
+
+def render(frame: pl.DataFrame, encoder: binary.Encoder) -> Chunk:
+    """Return the frame rendered for COPY: binary where it pays and is exact, else CSV."""
     if encoder.suits(frame):
         data = encoder.encode(frame)
         if data is not None:
-            return "binary", data
-    return "csv", render_csv(frame)
+            return Chunk(frame.columns, frame.height, "binary", data)
+    return Chunk(frame.columns, frame.height, "csv", render_csv(frame))
 
 
 def _write(copy: psycopg.Copy, data: Buffer) -> None:
@@ -89,30 +116,35 @@ def copy_frames(
     conn: psycopg.Connection,
     *,
     table: sql.Composable,
-    frames: Iterator[pl.DataFrame],
+    frames: Iterator[pl.DataFrame | Chunk],
     on_rows: Callable[[int], None] = lambda done: None,
     freeze: bool = False,
+    encoder: binary.Encoder | None = None,
     binary_from_rows: int = binary.FROM_ROWS,
 ) -> int:
     """COPY a stream of frames with the same columns; return the rows written.
 
-    Consecutive chunks of one format share a COPY (one in all, unless a chunk has to fall back
-    to CSV). `freeze` writes the rows frozen; only for a table created in this transaction.
+    Frames are rendered with `encoder` (by default one for the table's column types, which
+    costs a round trip); a stream may start with chunks rendered already (a load renders each
+    table's first chunk while the server creates the tables). Consecutive chunks of one format
+    share a COPY (one in all, unless a chunk has to fall back to CSV). `freeze` writes the rows
+    frozen; only for a table created in this transaction.
     """
     done = 0
-    encoder = binary.Encoder(column_types(conn, table), from_rows=binary_from_rows)
+    if encoder is None:
+        encoder = binary.Encoder(column_types(conn, table), from_rows=binary_from_rows)
     # Rendered on a thread of their own while the server ingests the chunk before.
-    rendered = ((f.columns, f.height, *render(f, encoder)) for f in frames)
+    rendered = (f if isinstance(f, Chunk) else render(f, encoder) for f in frames)
     with Ahead(rendered, depth=AHEAD, name="render") as chunks:
-        for fmt, run in itertools.groupby(chunks, key=lambda chunk: chunk[2]):
+        for fmt, run in itertools.groupby(chunks, key=lambda chunk: chunk.fmt):
             first = next(run)
-            statement = _copy_statement(table, first[0], freeze, fmt)
+            statement = _copy_statement(table, first.columns, freeze, fmt)
             with conn.cursor() as cur, cur.copy(statement) as copy:
                 if fmt == "binary":
                     copy.write(binary.SIGNATURE)
-                for _, rows, _, data in itertools.chain([first], run):
-                    _write(copy, data)
-                    done += rows
+                for chunk in itertools.chain([first], run):
+                    _write(copy, chunk.data)
+                    done += chunk.rows
                     on_rows(done)
                 if fmt == "binary":
                     copy.write(binary.TRAILER)

@@ -4,7 +4,7 @@ import psycopg
 from psycopg import sql
 
 from seedpacks.packs.model import Column, ColumnType, Table
-from seedpacks.seeding import timing
+from seedpacks.seeding import binary, timing
 
 SQL_TYPES: dict[ColumnType, str] = {
     "text": "text",
@@ -18,9 +18,40 @@ SQL_TYPES: dict[ColumnType, str] = {
 }
 
 
+# The oid of each type above (pg_type), for the COPY encoder (seeding/binary.py).
+TYPE_OIDS: dict[ColumnType, int] = {
+    "text": binary.TEXT,
+    "integer": binary.INT4,
+    "bigint": binary.INT8,
+    "decimal": binary.NUMERIC,
+    "boolean": binary.BOOL,
+    "date": binary.DATE,
+    "timestamp": binary.TIMESTAMP,
+    "json": 3802,  # jsonb, which the encoder leaves to CSV
+}
+_NUMERIC_PRECISION = 14
+_VARHDRSZ = 4  # numeric's type modifier is ((precision << 16) | scale) + VARHDRSZ
+
+
+def column_types(table: Table) -> dict[str, binary.PgType]:
+    """Return each column's type as create_table creates it (pg_attribute's atttypid and
+    atttypmod): what the COPY encoder needs, known without asking the server."""
+    return {
+        col.name: binary.PgType(
+            TYPE_OIDS[col.type],
+            ((_NUMERIC_PRECISION << 16) | col.decimals) + _VARHDRSZ
+            if col.type == "decimal"
+            else -1,
+        )
+        for col in table.columns
+    }
+
+
 def _sql_type(col: Column) -> sql.Composable:
     if col.type == "decimal" and col.decimals != 2:
-        return sql.SQL("numeric(14, {})").format(sql.Literal(col.decimals))
+        return sql.SQL("numeric({}, {})").format(
+            sql.Literal(_NUMERIC_PRECISION), sql.Literal(col.decimals)
+        )
     return sql.SQL(SQL_TYPES[col.type])
 
 

@@ -13,9 +13,9 @@ from psycopg.types.json import Jsonb
 
 from seedpacks.errors import BadRequest
 from seedpacks.packs.model import Pack
-from seedpacks.seeding import ddl, entities, history, partitions, segments
+from seedpacks.seeding import binary, ddl, entities, history, partitions, segments
 from seedpacks.seeding.ahead import Ahead
-from seedpacks.seeding.copy import copy_frames, insert_rows
+from seedpacks.seeding.copy import Chunk, copy_frames, insert_rows, render, tables_column_types
 from seedpacks.seeding.generate import Generator
 from seedpacks.seeding.manifest import manifest
 from seedpacks.seeding.progress import Progress
@@ -89,15 +89,26 @@ def load_pack(
     generator = Generator(pack, seed=seed, scale=scale)
     for name in table_order(pack):  # each generated on a thread of its own, below
         generator.share(name)
+    # Each table's frames are rendered with its columns' types: the pack tables' as created
+    # below, the history's and summaries' those of the shared parents their partitions copy.
+    encoders = {
+        name: binary.Encoder(ddl.column_types(pack.table(name))) for name in table_order(pack)
+    }
     with contextlib.ExitStack() as stack:
         summaries = SummarySpool()
         stack.callback(summaries.close)
         streams = {
-            name: _head_start(stack, generator.chunks(name), name=name)
+            name: _head_start(stack, generator.chunks(name), name=name, encoder=encoders[name])
             for name in table_order(pack)
         }
+        parents = tables_column_types(conn, [parent.name for parent in partitions.PARENTS])
+        for parent in partitions.PARENTS:
+            encoders[parent.name] = binary.Encoder(parents[parent.name])
         history_frames = _head_start(
-            stack, _history(generator, pack=pack, summaries=summaries), name="history"
+            stack,
+            _history(generator, pack=pack, summaries=summaries),
+            name="history",
+            encoder=encoders[partitions.HISTORY.name],
         )
         pg_schema = tenant_schema(tenant)
         counts: dict[str, int] = {}
@@ -137,6 +148,7 @@ def load_pack(
                 frames=streams[name],
                 on_rows=progress.rows,
                 freeze=_freeze(table.rows_at(scale)),
+                encoder=encoders[name],
             )
 
         total = sum(counts[t.count_key] for t in pack.tables)
@@ -147,6 +159,7 @@ def load_pack(
             frames=history_frames,  # its summaries are all in `summaries` once it is exhausted
             on_rows=progress.rows,
             freeze=_freeze(pack.ground_truth.interactions * scale),
+            encoder=encoders[partitions.HISTORY.name],
         )
 
         progress.step(STEP_SUMMARIES)
@@ -155,6 +168,7 @@ def load_pack(
             table=sql.Identifier(bare[partitions.SUMMARIES]),
             frames=summaries.frames(),
             freeze=_freeze(summaries.rows),
+            encoder=encoders[partitions.SUMMARIES.name],
         )
         history.train_models(conn, tenant=tenant, pack=pack, outcomes=summaries.outcomes())
         summaries.close()
@@ -209,17 +223,24 @@ def analysed_tables(pack: Pack) -> set[str]:
 
 
 def _head_start(
-    stack: contextlib.ExitStack, frames: Iterator[pl.DataFrame], *, name: str
-) -> Iterator[pl.DataFrame]:
-    """Return the stream with its first chunk generated on a thread of its own from now on.
+    stack: contextlib.ExitStack,
+    frames: Iterator[pl.DataFrame],
+    *,
+    name: str,
+    encoder: binary.Encoder,
+) -> Iterator[pl.DataFrame | Chunk]:
+    """Return the stream with its first chunk generated and rendered for COPY on a thread of
+    its own from now on.
 
     A load starts every stream's first chunk while the server creates its tables, so a small
-    load's rows are ready when its COPYs begin. The other chunks are generated where they are
+    load's rows are ready to send when its COPYs begin (starbucks at scale 1: its 18,030 events
+    take 9 ms to generate and 4 to render). The other chunks are generated where they are
     rendered, one thread per COPY: a second thread generating alongside would take the server's
     core (at scale 1000, 0.4 s more for 4.5M rows with every chunk generated ahead).
     """
-    first = stack.enter_context(Ahead(itertools.islice(frames, 1), depth=2, name=name))
-    return itertools.chain(first, frames)  # the generator is left to this thread after one
+    rendered = (render(frame, encoder) for frame in itertools.islice(frames, 1))
+    first = stack.enter_context(Ahead(rendered, depth=2, name=name))
+    return itertools.chain(first, frames)  # the generator is left to the COPY's after one
 
 
 def _history(
