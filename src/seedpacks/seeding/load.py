@@ -103,24 +103,15 @@ def load_pack(
             name: _head_start(stack, generator.chunks(name), name=name, encoder=encoders[name])
             for name in table_order(pack)
         }
-        parents = tables_column_types(conn, [parent.name for parent in partitions.PARENTS])
-        for parent in partitions.PARENTS:
-            encoders[parent.name] = binary.Encoder(parents[parent.name])
-        history_frames = _head_start(
-            stack,
-            _history(generator, pack=pack, summaries=summaries),
-            name="history",
-            encoder=encoders[partitions.HISTORY.name],
-        )
         pg_schema = tenant_schema(tenant)
         counts: dict[str, int] = {}
 
         progress.step(STEP_SCHEMAS)
-        # Timestamps without zone mean UTC whatever the server's zone: same rows on any machine.
-        conn.execute("SET LOCAL TimeZone = 'UTC'")
-        # Keys and indexes of a million rows sort in memory rather than in temporary files.
-        conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        with conn.pipeline():  # statements without results: sent at once, not one round trip each
+        with conn.pipeline():  # sent at once, one round trip in all
+            # Timestamps without zone mean UTC whatever the server's zone: same rows anywhere.
+            conn.execute("SET LOCAL TimeZone = 'UTC'")
+            # Keys and indexes of a million rows sort in memory rather than in temporary files.
+            conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
             ddl.create_schema(conn, pg_schema)
             for table in pack.tables:
                 ddl.create_table(conn, pg_schema=pg_schema, table=table)
@@ -130,6 +121,17 @@ def load_pack(
                 parent: partitions.create(conn, parent, tenant=tenant, dataset_key=pack.key)
                 for parent in partitions.PARENTS
             }
+            parents = tables_column_types(conn, [parent.name for parent in partitions.PARENTS])
+        for parent in partitions.PARENTS:
+            encoders[parent.name] = binary.Encoder(parents[parent.name])
+        # Started now, not with the others: it needs the parents' types, and the pack tables'
+        # first chunks are due first.
+        history_frames = _head_start(
+            stack,
+            _history(generator, pack=pack, summaries=summaries),
+            name="history",
+            encoder=encoders[partitions.HISTORY.name],
+        )
 
         progress.step(STEP_ENTITIES)
         with conn.pipeline():  # one round trip for all kinds (28 with a COPY each)
