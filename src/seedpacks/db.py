@@ -55,9 +55,10 @@ def database_url(settings: Settings) -> str:
 
 # The embedded server exists for this tool, whose big job is bulk loading. PostgreSQL's guide to
 # populating a database (docs: "Populating a Database") advises a larger max_wal_size: a
-# checkpoint due to WAL volume then does not start in the middle of a load. A scale-1000
-# starbucks load writes about 1 GB of WAL; at the default 1GB a checkpoint begins after about
-# 0.5 GB and its writes compete with the rest of the load. pg_wal may grow to this size.
+# checkpoint due to WAL volume then does not start in the middle of a load. A 5M-row load
+# writes about 1 GB of WAL; at the default 1GB a checkpoint begins after about 0.5 GB and its
+# writes compete with the rest of the load. (Starbucks at scale 1000, 23.5M rows, writes about
+# 4.5 GB; 16GB ran no faster here: README, Performance.) pg_wal may grow to this size.
 EMBEDDED_MAX_WAL_SIZE = "4GB"
 
 
