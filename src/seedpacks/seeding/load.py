@@ -238,7 +238,7 @@ def _head_start(
 
     A load starts every stream's first chunk while the server creates its tables, so a small
     load's rows are ready to send when its COPYs begin (starbucks at scale 1: its 18,030 events
-    take 9 ms to generate and 4 to render). The other chunks are generated where they are
+    take 8 ms to generate and 3 to render as CSV). The other chunks are generated where they are
     rendered, one thread per COPY: a second thread generating alongside would take the server's
     core (at scale 1000, 0.4 s more for 4.5M rows with every chunk generated ahead).
     """
