@@ -84,9 +84,14 @@ def test_the_form_registers_a_file_and_its_card_says_your_pack(
 
     # On a phone the card's buttons wrap inside it, the form's fields under one another.
     page.set_viewport_size({"width": 390, "height": 900})
-    box = mine.bounding_box()
-    button = mine.get_by_role("button", name=f"Delete pack {NAME}").bounding_box()
-    assert box and button
+    delete = mine.get_by_role("button", name=f"Delete pack {NAME}")
+    # The list re-renders after the replace: measure the card and its button once both show,
+    # in one evaluation, so that neither is caught between two renderings.
+    expect(delete).to_be_visible()
+    box, button = delete.evaluate(
+        "b => [b.closest('article.card'), b].map(e => {"
+        " const r = e.getBoundingClientRect(); return {x: r.x, width: r.width}; })"
+    )
     assert box["x"] <= button["x"] and button["x"] + button["width"] <= box["x"] + box["width"]
     form = page.locator("#own-pack").bounding_box()
     assert form and form["x"] + form["width"] <= 390
