@@ -54,23 +54,28 @@ def _copy_statement(
 
 def column_types(conn: psycopg.Connection, table: sql.Composable) -> dict[str, binary.PgType]:
     """Return the type of each column of `table` (a table name, possibly schema-qualified)."""
-    rows = conn.execute(
-        "SELECT attname, atttypid::int, atttypmod FROM pg_attribute"
-        " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-        (table.as_string(conn),),
-    ).fetchall()
-    return {name: binary.PgType(oid, typmod) for name, oid, typmod in rows}
+    name = table.as_string(conn)
+    return _column_types(conn, [name])[name]
 
 
 def tables_column_types(
     conn: psycopg.Connection, tables: Sequence[str]
 ) -> dict[str, dict[str, binary.PgType]]:
     """Return column_types of each of `tables` (unqualified names), in one round trip."""
+    quoted = {name: sql.Identifier(name).as_string(conn) for name in tables}
+    found = _column_types(conn, list(quoted.values()))
+    return {name: found[quoted[name]] for name in tables}
+
+
+def _column_types(
+    conn: psycopg.Connection, tables: list[str]
+) -> dict[str, dict[str, binary.PgType]]:
+    """Return {table: {column: type}} of `tables` (names as SQL would write them)."""
     rows = conn.execute(
         "SELECT u.name, a.attname, a.atttypid::int, a.atttypmod FROM unnest(%s::text[]) AS u (name)"
-        " JOIN pg_attribute a ON a.attrelid = quote_ident(u.name)::regclass"
+        " JOIN pg_attribute a ON a.attrelid = u.name::regclass"
         " WHERE a.attnum > 0 AND NOT a.attisdropped",
-        (list(tables),),
+        (tables,),
     ).fetchall()
     found: dict[str, dict[str, binary.PgType]] = {name: {} for name in tables}
     for table, name, oid, typmod in rows:
